@@ -1,0 +1,238 @@
+import { LRUCache } from 'lru-cache';
+import { composeAnswer } from './answer/compose.ts';
+import { filterSkills } from './answer/skills.ts';
+import type { Config } from './config.ts';
+import { cosine, createEmbedder, type Embedder } from './embeddings/embedder.ts';
+import { botError, BotError, errorMessage } from './errors.ts';
+import { buildIndex, openPersistedIndex } from './index-builder.ts';
+import { loadKnowledge, type LoadedKnowledge } from './knowledge/load.ts';
+import type { LiveIndex } from './live-index.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import { DEFAULT_RETRIEVAL, fuseAndGate, type RetrievalSettings } from './search/hybrid.ts';
+import type { VectorHit } from './search/vector-index.ts';
+import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from './store/index-store.ts';
+import type { Answer, EngineStats, ReindexReport, RefusalReason, SkillEntry } from './types.ts';
+
+/** Longer questions are cut here (and the answer says so): nobody asks 500 characters at once. */
+export const MAX_QUESTION_CHARS = 500;
+/** Candidates taken from each index before fusion. */
+const CANDIDATES = 20;
+const QUERY_CACHE_SIZE = 1_000;
+
+export interface EngineOptions {
+  config: Pick<Config, 'knowledgeDir' | 'indexDir' | 'embedder' | 'modelDir'>;
+  logger?: Logger;
+  /** Injected in tests; by default the configured model is loaded. */
+  embedder?: Embedder;
+  retrieval?: Partial<RetrievalSettings>;
+}
+
+/**
+ * The one façade the surfaces know: ask, skills, reindex, stats. It owns the live index and
+ * replaces it in one assignment when a reindex completes.
+ */
+export class Engine {
+  private live: LiveIndex;
+  private reindexRun: Promise<ReindexReport> | undefined;
+  private readonly queryCache = new LRUCache<string, Float32Array>({ max: QUERY_CACHE_SIZE });
+
+  private constructor(
+    private readonly options: EngineOptions,
+    private readonly embedder: Embedder,
+    private readonly logger: Logger,
+    private readonly retrieval: RetrievalSettings,
+    live: LiveIndex,
+  ) {
+    this.live = live;
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const logger = options.logger ?? silentLogger;
+    const embedder = options.embedder ?? (await createEmbedder(options.config));
+    const live = await loadOrBuild(options, embedder, logger);
+    return new Engine(options, embedder, logger, { ...DEFAULT_RETRIEVAL, ...options.retrieval }, live);
+  }
+
+  async ask(rawQuestion: string): Promise<Answer> {
+    const started = performance.now();
+    const live = this.live;
+    const { question, truncated } = cleanQuestion(rawQuestion);
+    const refuse = (reason: RefusalReason, timings = { embedMs: 0, searchMs: 0 }, confidence = 0): Answer => ({
+      question,
+      refused: true,
+      refusalReason: reason,
+      answer: withTruncationNote(refusalText(reason, live.topics), truncated),
+      citations: [],
+      truncated,
+      confidence: round3(confidence),
+      timings: { totalMs: elapsed(started), ...timings },
+    });
+
+    if (question === '') return refuse('empty');
+    if (!/[\p{L}\p{N}]/u.test(question)) return refuse('unclear');
+
+    const embedStart = performance.now();
+    const queryVector = await this.embedQuery(question);
+    const embedMs = elapsed(embedStart);
+
+    const searchStart = performance.now();
+    const retrieval = fuseAndGate(this.denseCandidates(live, question, queryVector), live.lexical.search(question, CANDIDATES), this.retrieval);
+    const searchMs = elapsed(searchStart);
+
+    if (!retrieval.confident) return refuse('off-topic', { embedMs, searchMs }, retrieval.confidence);
+    const composed = composeAnswer(
+      retrieval.selected.map((p, i) => ({ chunk: live.chunks[p.label]!, score: p.dense, rank: i + 1 })),
+    );
+    return {
+      question,
+      refused: false,
+      answer: withTruncationNote(composed.answer, truncated),
+      citations: composed.citations,
+      truncated,
+      confidence: round3(retrieval.confidence),
+      timings: { totalMs: elapsed(started), embedMs, searchMs },
+    };
+  }
+
+  /** The skills list as the knowledge states it, optionally narrowed to an area. */
+  skills(area?: string): SkillEntry[] {
+    return filterSkills(this.live.skills, area);
+  }
+
+  /**
+   * Rebuilds from the knowledge folder beside the live index and swaps it in when complete.
+   * Concurrent calls share one run; a failure leaves the live index answering.
+   */
+  reindex(): Promise<ReindexReport> {
+    this.reindexRun ??= this.runReindex().finally(() => {
+      this.reindexRun = undefined;
+    });
+    return this.reindexRun;
+  }
+
+  stats(): EngineStats {
+    const { manifest } = this.live;
+    return {
+      documents: manifest.documents.length,
+      chunks: manifest.chunkCount,
+      embedder: manifest.embedder,
+      dim: manifest.dim,
+      knowledgeVersion: manifest.knowledgeHash.slice(0, 8),
+      builtAt: manifest.createdAt,
+      documentsList: manifest.documents.map((d) => ({ id: d.id, title: d.title, sections: d.sections, chunks: d.chunks })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.reindexRun?.catch(() => undefined);
+    await this.embedder.dispose?.();
+  }
+
+  private async runReindex(): Promise<ReindexReport> {
+    try {
+      const knowledge = await loadUsableKnowledge(this.options.config.knowledgeDir, this.logger);
+      const { live, report } = await buildIndex(knowledge, this.embedder, this.options.config.indexDir, this.live);
+      this.live = live;
+      this.logger.info({ ...report, skipped: report.skipped.length }, 'reindex complete');
+      return report;
+    } catch (error) {
+      this.logger.error({ err: error }, 'reindex failed; the previous index keeps answering');
+      throw error instanceof BotError && error.code === 'REINDEX_FAILED'
+        ? error
+        : botError('REINDEX_FAILED', { cause: errorMessage(error) }, error);
+    }
+  }
+
+  private async embedQuery(question: string): Promise<Float32Array> {
+    const key = question.toLowerCase();
+    const cached = this.queryCache.get(key);
+    if (cached) return cached;
+    const [vector] = await this.embedder.embed([question]);
+    this.queryCache.set(key, vector!);
+    return vector!;
+  }
+
+  /**
+   * Nearest passages by HNSW, plus exact similarities for the lexical candidates HNSW did not
+   * return, each blended with its section's similarity so a passage is read in its context.
+   */
+  private denseCandidates(live: LiveIndex, question: string, query: Float32Array): VectorHit[] {
+    const labels = new Set(live.vectorIndex.search(query, CANDIDATES).map((h) => h.label));
+    for (const hit of live.lexical.search(question, CANDIDATES)) labels.add(hit.label);
+    const w = this.retrieval.sectionWeight;
+    return [...labels].map((label) => ({
+      label,
+      similarity: (1 - w) * cosine(query, live.vectors[label]!) + w * cosine(query, live.sectionVectors[label]!),
+    }));
+  }
+}
+
+async function loadOrBuild(options: EngineOptions, embedder: Embedder, logger: Logger): Promise<LiveIndex> {
+  const { knowledgeDir, indexDir } = options.config;
+  const knowledge = await loadUsableKnowledge(knowledgeDir, logger);
+  let previous: LiveIndex | undefined;
+  try {
+    const manifest = await readManifest(indexDir);
+    if (manifest && manifest.formatVersion === INDEX_FORMAT_VERSION && manifest.embedder === embedder.name && manifest.dim === embedder.dim) {
+      previous = await openPersistedIndex(indexDir, manifest);
+      if (manifest.knowledgeHash === knowledgeHash(knowledge.documents)) {
+        logger.info({ chunks: manifest.chunkCount, indexDir }, 'loaded the persisted index');
+        return previous;
+      }
+      logger.info('knowledge changed since the index was built; updating it');
+    } else if (manifest) {
+      logger.info('the persisted index was built differently (embedder or format); rebuilding it');
+    }
+  } catch (error) {
+    logger.warn({ err: errorMessage(error) }, 'the persisted index is unusable; rebuilding it from the knowledge');
+  }
+  const { live, report } = await buildIndex(knowledge, embedder, indexDir, previous);
+  logger.info({ ...report, skipped: report.skipped.length }, 'index built');
+  return live;
+}
+
+async function loadUsableKnowledge(dir: string, logger: Logger): Promise<LoadedKnowledge> {
+  const knowledge = await loadKnowledge(dir);
+  for (const s of knowledge.skipped) logger.warn({ file: s.file, reason: s.reason }, 'skipped a knowledge file');
+  if (knowledge.documents.length === 0) throw botError('KNOWLEDGE_EMPTY', { dir, skipped: knowledge.skipped.length });
+  return knowledge;
+}
+
+export function cleanQuestion(raw: string): { question: string; truncated: boolean } {
+  // Control characters carry no meaning in a question and would garble logs and replies.
+  const text = String(raw ?? '')
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text.length <= MAX_QUESTION_CHARS) return { question: text, truncated: false };
+  const cut = text.slice(0, MAX_QUESTION_CHARS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return { question: (lastSpace > MAX_QUESTION_CHARS * 0.8 ? cut.slice(0, lastSpace) : cut).trim(), truncated: true };
+}
+
+function refusalText(reason: RefusalReason, topics: readonly string[]): string {
+  const offer =
+    topics.length > 0
+      ? `I can answer questions about: ${topics.slice(0, 6).join('; ')}.`
+      : 'I can answer questions about what is in my knowledge base.';
+  switch (reason) {
+    case 'empty':
+      return `Please ask a question. ${offer}`;
+    case 'unclear':
+      return `I couldn't read a question in that. ${offer}`;
+    case 'off-topic':
+      return `I don't know that from my sources, so I won't guess. ${offer}`;
+  }
+}
+
+function withTruncationNote(text: string, truncated: boolean): string {
+  return truncated ? `(Your question was long, so I read only its first ${MAX_QUESTION_CHARS} characters.)\n${text}` : text;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 100) / 100;
+}

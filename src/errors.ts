@@ -1,0 +1,46 @@
+/**
+ * Every failure a user can cause, as a code with a templated message (Orama's habit), so tests
+ * assert on codes and people read one clear line.
+ */
+const MESSAGES = {
+  CONFIG_INVALID: (p: { name: string; value: string; expected: string }) =>
+    `Configuration error: ${p.name}=${JSON.stringify(p.value)} is not valid; expected ${p.expected}.`,
+  KNOWLEDGE_DIR_MISSING: (p: { dir: string }) =>
+    `Knowledge folder not found: ${p.dir}. Create it and put .md or .txt documents in it (or set KNOWLEDGE_DIR).`,
+  KNOWLEDGE_EMPTY: (p: { dir: string; skipped: number }) =>
+    `No usable knowledge in ${p.dir}: no readable .md or .txt document with text` +
+    (p.skipped > 0 ? ` (${p.skipped} file(s) skipped, see warnings).` : '.'),
+  MODEL_DIR_MISSING: (p: { embedder: string }) =>
+    `EMBEDDER=${p.embedder} needs MODEL_DIR: the folder that holds Xenova/all-MiniLM-L6-v2/ with its onnx/ weights.`,
+  MODEL_FILE_MISSING: (p: { file: string; dir: string }) =>
+    `Model weights missing: ${p.file} was not found in ${p.dir}. Put the ONNX weights there or use EMBEDDER=use-lite.`,
+  MODEL_LOAD_FAILED: (p: { embedder: string; cause: string }) =>
+    `Could not load the ${p.embedder} embedding model: ${p.cause}`,
+  INDEX_CORRUPT: (p: { dir: string; cause: string }) => `The index in ${p.dir} is unusable: ${p.cause}`,
+  DIMENSION_MISMATCH: (p: { expected: number; actual: number }) =>
+    `Vector dimension mismatch: the index holds ${p.expected}-dimensional vectors but got ${p.actual}.`,
+  REINDEX_FAILED: (p: { cause: string }) => `Reindex failed, the previous index keeps answering: ${p.cause}`,
+  USAGE: (p: { detail: string }) => p.detail,
+} as const;
+
+export type ErrorCode = keyof typeof MESSAGES;
+type ParamsOf<C extends ErrorCode> = Parameters<(typeof MESSAGES)[C]>[0];
+
+export class BotError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BotError';
+    this.code = code;
+  }
+}
+
+export function botError<C extends ErrorCode>(code: C, params: ParamsOf<C>, cause?: unknown): BotError {
+  const template = MESSAGES[code] as (p: ParamsOf<C>) => string;
+  return new BotError(code, template(params), cause === undefined ? undefined : { cause });
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

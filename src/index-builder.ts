@@ -1,0 +1,104 @@
+import type { Embedder } from './embeddings/embedder.ts';
+import { botError } from './errors.ts';
+import { chunkDocument } from './knowledge/chunk.ts';
+import type { LoadedKnowledge } from './knowledge/load.ts';
+import { sectionLabel } from './answer/compose.ts';
+import { assembleLiveIndex, buildLexical, embeddingKey, type LiveIndex } from './live-index.ts';
+import { VectorIndex } from './search/vector-index.ts';
+import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from './store/index-store.ts';
+import type { ReindexReport } from './types.ts';
+import { LexicalIndex } from './search/lexical-index.ts';
+
+export interface BuildResult {
+  live: LiveIndex;
+  report: ReindexReport;
+}
+
+/**
+ * Chunks the knowledge, embeds only the chunks whose text has no vector yet (`reusable`, keyed
+ * by content hash), builds both indexes and persists them atomically in `indexDir`.
+ */
+export async function buildIndex(
+  knowledge: LoadedKnowledge,
+  embedder: Embedder,
+  indexDir: string,
+  previous?: LiveIndex,
+): Promise<BuildResult> {
+  const started = performance.now();
+  const { documents, skipped } = knowledge;
+  const chunks = documents.flatMap((doc) => chunkDocument(doc));
+
+  const reusable = new Map<string, Float32Array>();
+  if (previous && previous.manifest.embedder === embedder.name && previous.manifest.dim === embedder.dim) {
+    previous.chunks.forEach((c, i) => reusable.set(embeddingKey(c), previous.vectors[i]!));
+  }
+  const vectors = new Array<Float32Array>(chunks.length);
+  const missing: number[] = [];
+  chunks.forEach((c, i) => {
+    const known = reusable.get(embeddingKey(c));
+    if (known) vectors[i] = known;
+    else missing.push(i);
+  });
+  if (missing.length > 0) {
+    const fresh = await embedder.embed(missing.map((i) => chunks[i]!.indexText));
+    fresh.forEach((v, k) => {
+      if (v.length !== embedder.dim) throw botError('DIMENSION_MISMATCH', { expected: embedder.dim, actual: v.length });
+      vectors[missing[k]!] = v;
+    });
+  }
+
+  const vectorIndex = VectorIndex.build(vectors, embedder.dim);
+  const lexical = buildLexical(chunks);
+  const now = new Date().toISOString();
+  const previousDocs = new Map(previous?.manifest.documents.map((d) => [d.id, d]));
+  const manifest = await saveIndex(
+    indexDir,
+    { chunks, vectors, writeHnsw: (file) => vectorIndex.save(file), lexicalJson: lexical.toJSON() },
+    {
+      embedder: embedder.name,
+      dim: embedder.dim,
+      knowledgeHash: knowledgeHash(documents),
+      createdAt: now,
+      skipped,
+      documents: documents.map((doc) => {
+        const own = chunks.filter((c) => c.docId === doc.id);
+        const before = previousDocs.get(doc.id);
+        return {
+          id: doc.id,
+          title: doc.title,
+          hash: doc.hash,
+          sections: [...new Set(own.map((c) => sectionLabel(c)))],
+          chunks: own.length,
+          indexedAt: before?.hash === doc.hash ? before.indexedAt : now,
+        };
+      }),
+    },
+  );
+
+  const currentIds = new Set(documents.map((d) => d.id));
+  const report: ReindexReport = {
+    documents: documents.length,
+    chunks: chunks.length,
+    embedded: missing.length,
+    reused: chunks.length - missing.length,
+    added: documents.filter((d) => !previousDocs.has(d.id)).map((d) => d.id),
+    changed: documents.filter((d) => previousDocs.has(d.id) && previousDocs.get(d.id)!.hash !== d.hash).map((d) => d.id),
+    removed: [...previousDocs.keys()].filter((id) => !currentIds.has(id)),
+    skipped,
+    ms: Math.round(performance.now() - started),
+  };
+  return { live: assembleLiveIndex(manifest, chunks, vectors, vectorIndex, lexical), report };
+}
+
+/** Opens a persisted index whose manifest the caller has checked; throws INDEX_CORRUPT if unusable. */
+export async function openPersistedIndex(indexDir: string, manifest: Manifest): Promise<LiveIndex> {
+  const files = await loadIndexFiles(indexDir, manifest);
+  const vectorIndex = VectorIndex.load(files.hnswFile, manifest.dim, manifest.chunkCount);
+  let lexical: LexicalIndex;
+  try {
+    lexical = LexicalIndex.fromJSON(files.lexicalJson);
+  } catch {
+    throw botError('INDEX_CORRUPT', { dir: indexDir, cause: 'the lexical index cannot be parsed' });
+  }
+  return assembleLiveIndex(manifest, files.chunks, files.vectors, vectorIndex, lexical);
+}

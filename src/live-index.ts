@@ -1,0 +1,79 @@
+import { extractSkills } from './answer/skills.ts';
+import { normalize } from './embeddings/embedder.ts';
+import { sha256 } from './knowledge/load.ts';
+import { LexicalIndex } from './search/lexical-index.ts';
+import { VectorIndex } from './search/vector-index.ts';
+import type { Manifest } from './store/index-store.ts';
+import type { Chunk, SkillEntry } from './types.ts';
+
+/**
+ * Everything one answer needs, in memory and immutable: a reindex builds a new LiveIndex and the
+ * engine swaps the reference, so a question in flight finishes on the index it started with.
+ */
+export interface LiveIndex {
+  manifest: Manifest;
+  chunks: Chunk[];
+  vectors: Float32Array[];
+  /** Per chunk, the normalised centroid of its section's vectors (section context for scoring). */
+  sectionVectors: Float32Array[];
+  vectorIndex: VectorIndex;
+  lexical: LexicalIndex;
+  skills: SkillEntry[];
+  /** Section headings worth naming when the bot explains what it can talk about. */
+  topics: string[];
+}
+
+/** Key under which a chunk's vector can be reused: the exact text that was embedded. */
+export function embeddingKey(chunk: Pick<Chunk, 'indexText'>): string {
+  return sha256(chunk.indexText);
+}
+
+export function assembleLiveIndex(
+  manifest: Manifest,
+  chunks: Chunk[],
+  vectors: Float32Array[],
+  vectorIndex: VectorIndex,
+  lexical: LexicalIndex,
+): LiveIndex {
+  return {
+    manifest,
+    chunks,
+    vectors,
+    sectionVectors: sectionCentroids(chunks, vectors),
+    vectorIndex,
+    lexical,
+    skills: extractSkills(chunks),
+    topics: topicsOf(chunks),
+  };
+}
+
+export function buildLexical(chunks: readonly Chunk[]): LexicalIndex {
+  return LexicalIndex.build(
+    chunks.map((c, label) => ({ label, heading: [c.docTitle, ...c.headingPath].join(' '), text: c.text })),
+  );
+}
+
+function sectionCentroids(chunks: readonly Chunk[], vectors: readonly Float32Array[]): Float32Array[] {
+  const sums = new Map<string, Float32Array>();
+  const keyOf = (c: Chunk) => `${c.docId}\n${c.headingPath.join('\n')}`;
+  chunks.forEach((c, i) => {
+    const v = vectors[i]!;
+    const key = keyOf(c);
+    const sum = sums.get(key) ?? new Float32Array(v.length);
+    for (let d = 0; d < v.length; d++) sum[d]! += v[d]!;
+    sums.set(key, sum);
+  });
+  for (const sum of sums.values()) normalize(sum);
+  return chunks.map((c) => sums.get(keyOf(c))!);
+}
+
+const GENERIC_HEADINGS = /^(introduction|conclusion|summary|overview|contents|table of contents)$/i;
+
+function topicsOf(chunks: readonly Chunk[]): string[] {
+  const topics = new Set<string>();
+  for (const c of chunks) {
+    const heading = c.headingPath[c.headingPath.length - 1];
+    if (heading !== undefined && !GENERIC_HEADINGS.test(heading)) topics.add(heading);
+  }
+  return [...topics];
+}
