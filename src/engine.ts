@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { composeAnswer } from './answer/compose.ts';
+import { selectEvidence } from './answer/select.ts';
 import { filterSkills } from './answer/skills.ts';
 import type { Config } from './config.ts';
 import { cosine, createEmbedder, type Embedder } from './embeddings/embedder.ts';
@@ -80,8 +81,14 @@ export class Engine {
     const searchMs = elapsed(searchStart);
 
     if (!retrieval.confident) return refuse('off-topic', { embedMs, searchMs }, retrieval.confidence);
+    const labels = selectEvidence(question, retrieval.selected, live.chunks, live.sections, this.retrieval.maxPassages);
+    const rankOf = new Map(retrieval.ranked.map((p, i) => [p.label, i + 1]));
     const composed = composeAnswer(
-      retrieval.selected.map((p, i) => ({ chunk: live.chunks[p.label]!, score: p.dense, rank: i + 1 })),
+      labels.map((label) => ({
+        chunk: live.chunks[label]!,
+        score: this.denseScore(live, queryVector, label),
+        rank: rankOf.get(label) ?? retrieval.ranked.length + 1,
+      })),
     );
     return {
       question,
@@ -159,11 +166,12 @@ export class Engine {
   private denseCandidates(live: LiveIndex, question: string, query: Float32Array): VectorHit[] {
     const labels = new Set(live.vectorIndex.search(query, CANDIDATES).map((h) => h.label));
     for (const hit of live.lexical.search(question, CANDIDATES)) labels.add(hit.label);
+    return [...labels].map((label) => ({ label, similarity: this.denseScore(live, query, label) }));
+  }
+
+  private denseScore(live: LiveIndex, query: Float32Array, label: number): number {
     const w = this.retrieval.sectionWeight;
-    return [...labels].map((label) => ({
-      label,
-      similarity: (1 - w) * cosine(query, live.vectors[label]!) + w * cosine(query, live.sectionVectors[label]!),
-    }));
+    return (1 - w) * cosine(query, live.vectors[label]!) + w * cosine(query, live.sectionVectors[label]!);
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeSections, type SectionInfo } from './answer/select.ts';
 import { extractSkills } from './answer/skills.ts';
 import { normalize } from './embeddings/embedder.ts';
 import { sha256 } from './knowledge/load.ts';
@@ -19,6 +20,7 @@ export interface LiveIndex {
   vectorIndex: VectorIndex;
   lexical: LexicalIndex;
   skills: SkillEntry[];
+  sections: SectionInfo[];
   /** Section headings worth naming when the bot explains what it can talk about. */
   topics: string[];
 }
@@ -43,6 +45,7 @@ export function assembleLiveIndex(
     vectorIndex,
     lexical,
     skills: extractSkills(chunks),
+    sections: describeSections(chunks),
     topics: topicsOf(chunks),
   };
 }

@@ -23,7 +23,7 @@ export interface RetrievalSettings {
 
 export const DEFAULT_RETRIEVAL: RetrievalSettings = {
   rrfK: 20,
-  denseWeight: 1,
+  denseWeight: 0.7,
   minConfidence: 0.32,
   maxDropFromBest: 0.12,
   maxPassages: 5,

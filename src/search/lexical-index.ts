@@ -1,4 +1,4 @@
-import MiniSearch from 'minisearch';
+import MiniSearch, { type Options } from 'minisearch';
 import { stemmer } from 'stemmer';
 
 export interface LexicalDoc {
@@ -28,7 +28,7 @@ export function processTerm(term: string): string | null {
   return stemmer(word);
 }
 
-const OPTIONS = {
+const OPTIONS: Options<LexicalDoc> = {
   idField: 'label',
   fields: ['heading', 'text'],
   processTerm,
@@ -39,7 +39,7 @@ const OPTIONS = {
     prefix: (term: string) => term.length >= 4,
     combineWith: 'OR',
   },
-} as const;
+};
 
 /** BM25 (MiniSearch's BM25+) over the same passages as the vector index. */
 export class LexicalIndex {

@@ -1,0 +1,155 @@
+/**
+ * Terminal surface: `ask` (text, --json, --jsonl), `reindex` (--json), `skills`, `chat`.
+ * stdout carries only answers (or exactly the JSON the contract names); logs go to stderr.
+ */
+import { createInterface } from 'node:readline';
+import 'dotenv/config';
+import { loadConfig, type Config } from './config.ts';
+import { Engine } from './engine.ts';
+import { BotError, errorMessage } from './errors.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { formatAnswerText, formatReindexReport, formatSkillsText, toJsonAnswer } from './cli-format.ts';
+
+const USAGE = `Usage:
+  npm run ask -- "question"            answer one question
+  npm run ask -- --json "question"     the answer as one JSON object
+  npm run ask -- --jsonl < file.jsonl  one JSON answer per input line {"id","question"}
+  npm run reindex [-- --json]          rebuild the index from the knowledge folder
+  npm run skills                       the skills list from the knowledge
+  npm start                            chat in the terminal (when DISCORD_TOKEN is not set)`;
+
+/** CLI runs are quiet unless LOG_LEVEL asks otherwise: a person wants the answer, not the log. */
+function cliLogger(): Logger {
+  return createLogger(process.env.LOG_LEVEL?.trim() || 'warn');
+}
+
+async function ask(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const jsonl = args.includes('--jsonl');
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--jsonl');
+  if (unknown.length > 0) throw new BotError('USAGE', `Unknown option ${unknown.join(' ')}.\n${USAGE}`);
+  const question = args.filter((a) => !a.startsWith('--')).join(' ');
+  if (!jsonl && !json && question.trim() === '') throw new BotError('USAGE', `Ask a question.\n${USAGE}`);
+
+  const engine = await Engine.open({ config: loadConfig(), logger: cliLogger() });
+  try {
+    if (jsonl) {
+      await answerJsonLines(engine);
+    } else if (json) {
+      process.stdout.write(JSON.stringify(toJsonAnswer(await engine.ask(question))) + '\n');
+    } else {
+      process.stdout.write(formatAnswerText(await engine.ask(question)) + '\n');
+    }
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Every input line gets exactly one output line, in order, even when the line is not valid. */
+async function answerJsonLines(engine: Engine): Promise<void> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    let id = `line-${lineNo}`;
+    let question = '';
+    let problem: string | undefined;
+    try {
+      const parsed = JSON.parse(line) as { id?: unknown; question?: unknown };
+      if (parsed && typeof parsed === 'object') {
+        if (typeof parsed.id === 'string' || typeof parsed.id === 'number') id = String(parsed.id);
+        if (typeof parsed.question === 'string') question = parsed.question;
+        else problem = 'the line has no "question" string';
+      } else problem = 'the line is not a JSON object';
+    } catch {
+      problem = 'the line is not valid JSON';
+    }
+    const answer = await engine.ask(question);
+    const out = toJsonAnswer(answer);
+    if (problem !== undefined) out.answer = `Could not read this input line: ${problem}.`;
+    process.stdout.write(JSON.stringify({ id, ...out }) + '\n');
+  }
+}
+
+async function reindex(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const engine = await Engine.open({ config: loadConfig(), logger: cliLogger() });
+  try {
+    const report = await engine.reindex();
+    const { added, changed, removed, ...contract } = report;
+    process.stdout.write(
+      json ? JSON.stringify({ ...contract, added, changed, removed }) + '\n' : formatReindexReport(report) + '\n',
+    );
+  } finally {
+    await engine.close();
+  }
+}
+
+async function skills(): Promise<void> {
+  const engine = await Engine.open({ config: loadConfig(), logger: cliLogger() });
+  try {
+    process.stdout.write(formatSkillsText(engine.skills()) + '\n');
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Interactive chat on the same engine; also reads questions piped in, one per line. */
+export async function chat(config: Config, logger: Logger): Promise<void> {
+  const engine = await Engine.open({ config, logger });
+  const interactive = process.stdin.isTTY === true;
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
+  const stats = engine.stats();
+  process.stdout.write(
+    `ML careers bot — ${stats.documents} document(s), ${stats.chunks} passages (${stats.embedder}).\n` +
+      'Ask a question, or type /skills, /reindex, /help or /quit.\n',
+  );
+  rl.setPrompt('> ');
+  if (interactive) rl.prompt();
+  try {
+    for await (const line of rl) {
+      const input = line.trim();
+      if (input === '/quit' || input === '/exit') break;
+      if (input === '/help') process.stdout.write(`${USAGE}\nIn this chat: /skills, /reindex, /quit.\n`);
+      else if (input === '/skills') process.stdout.write(formatSkillsText(engine.skills()) + '\n');
+      else if (input === '/reindex') {
+        try {
+          process.stdout.write(formatReindexReport(await engine.reindex()) + '\n');
+        } catch (error) {
+          process.stdout.write(`${errorMessage(error)}\n`);
+        }
+      } else if (input !== '') process.stdout.write(formatAnswerText(await engine.ask(input)) + '\n');
+      if (interactive) rl.prompt();
+    }
+  } finally {
+    rl.close();
+    await engine.close();
+  }
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'ask':
+      return ask(args);
+    case 'reindex':
+      return reindex(args);
+    case 'skills':
+      return skills();
+    case 'chat':
+      return chat(loadConfig(), cliLogger());
+    default:
+      throw new BotError('USAGE', USAGE);
+  }
+}
+
+/** A broken setup ends with one clear line and a non-zero code; never a stack trace. */
+export function failAndExit(error: unknown): never {
+  process.stderr.write(`${errorMessage(error)}\n`);
+  process.exit(error instanceof BotError && error.code === 'USAGE' ? 2 : 1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runCli(process.argv.slice(2)).catch(failAndExit);
+}

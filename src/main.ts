@@ -1,0 +1,20 @@
+/**
+ * `npm start`: the Discord bot when DISCORD_TOKEN is set, otherwise the terminal chat on the
+ * same engine, so a fresh clone shows the bot working with no Discord application at all.
+ */
+import 'dotenv/config';
+import { chat, failAndExit } from './cli.ts';
+import { loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.discordToken === undefined) {
+    await chat(config, createLogger(process.env.LOG_LEVEL?.trim() || 'warn'));
+    return;
+  }
+  const { startBot } = await import('./discord/bot.ts');
+  await startBot(config, createLogger(config.logLevel));
+}
+
+main().catch(failAndExit);
