@@ -1,0 +1,141 @@
+import { readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Engine, MAX_QUESTION_CHARS } from '../src/engine.ts';
+import { captureLogger } from './support/capture-logger.ts';
+import { FakeEmbedder } from './support/fake-embedder.ts';
+import { knowledgeDir, SAMPLE_MD, tempDir } from './support/temp.ts';
+
+async function setup(files: Record<string, string> = { 'handbook.md': SAMPLE_MD }) {
+  const dir = await knowledgeDir(files);
+  const indexDir = path.join(await tempDir('mlbot-index-'), 'index');
+  const config = { knowledgeDir: dir, indexDir, embedder: 'use-lite' as const };
+  return { dir, indexDir, config };
+}
+
+async function generationDir(indexDir: string): Promise<string> {
+  const gen = (await readdir(indexDir)).find((n) => n.startsWith('gen-'));
+  return path.join(indexDir, gen!);
+}
+
+describe('Engine', () => {
+  it('answers with citations and refuses what the knowledge does not cover', async () => {
+    const { config } = await setup();
+    const engine = await Engine.open({ config, embedder: new FakeEmbedder() });
+    const answer = await engine.ask('Do banks use fraud detection?');
+    expect(answer.refused).toBe(false);
+    expect(answer.citations[0]).toMatchObject({ n: 1, source: 'handbook.md', section: 'Banking' });
+    expect(answer.answer).toContain('[1]');
+
+    const offTopic = await engine.ask('banana bread recipe please');
+    expect(offTopic).toMatchObject({ refused: true, refusalReason: 'off-topic', citations: [] });
+    expect(offTopic.answer).toMatch(/Salaries; Tools; Banking/);
+  });
+
+  it('refuses empty and unreadable questions and truncates over-long ones, saying so', async () => {
+    const { config } = await setup();
+    const engine = await Engine.open({ config, embedder: new FakeEmbedder() });
+    expect(await engine.ask('   ')).toMatchObject({ refused: true, refusalReason: 'empty' });
+    expect(await engine.ask('?!… ---')).toMatchObject({ refused: true, refusalReason: 'unclear' });
+    const long = await engine.ask('Do banks use fraud detection? ' + 'really '.repeat(200));
+    expect(long.truncated).toBe(true);
+    expect(long.question.length).toBeLessThanOrEqual(MAX_QUESTION_CHARS);
+    expect(long.answer).toMatch(/first 500 characters/);
+  });
+
+  it('persists the index and reuses it on the next start without embedding anything', async () => {
+    const { config } = await setup();
+    const first = new FakeEmbedder();
+    const engine = await Engine.open({ config, embedder: first });
+    expect(first.textsEmbedded).toBe(engine.stats().chunks);
+
+    const second = new FakeEmbedder();
+    const reopened = await Engine.open({ config, embedder: second });
+    expect(second.textsEmbedded).toBe(0);
+    expect(reopened.stats()).toEqual(engine.stats());
+    expect((await reopened.ask('Do banks use fraud detection?')).citations[0]!.section).toBe('Banking');
+  });
+
+  it.each([
+    ['a torn HNSW file', async (gen: string) => writeFile(path.join(gen, 'hnsw.bin'), 'garbage')],
+    ['a missing chunks file', async (gen: string) => unlink(path.join(gen, 'chunks.json'))],
+    ['a manifest that is not JSON', async (_gen: string, indexDir: string) => writeFile(path.join(indexDir, 'manifest.json'), '{"oops')],
+  ])('rebuilds from the knowledge, with a warning, when the index has %s', async (_name, corrupt) => {
+    const { config, indexDir } = await setup();
+    await Engine.open({ config, embedder: new FakeEmbedder() });
+    await corrupt(await generationDir(indexDir), indexDir);
+
+    const { logger, lines } = captureLogger();
+    const embedder = new FakeEmbedder();
+    const engine = await Engine.open({ config, embedder, logger });
+    expect(lines().some((l) => l.level === 40 && /unusable/.test(String(l.msg)))).toBe(true);
+    expect(embedder.textsEmbedded).toBe(engine.stats().chunks);
+    expect((await engine.ask('Do banks use fraud detection?')).refused).toBe(false);
+    // The rebuilt index is whole again: the next start loads it.
+    const next = new FakeEmbedder();
+    await Engine.open({ config, embedder: next });
+    expect(next.textsEmbedded).toBe(0);
+  });
+
+  it('rebuilds when the index was made by another embedder', async () => {
+    const { config } = await setup();
+    await Engine.open({ config, embedder: new FakeEmbedder(64, 'fake-a') });
+    const other = new FakeEmbedder(32, 'fake-b');
+    const engine = await Engine.open({ config, embedder: other });
+    expect(engine.stats()).toMatchObject({ embedder: 'fake-b', dim: 32 });
+    expect(other.textsEmbedded).toBe(engine.stats().chunks);
+  });
+
+  it('reindexes incrementally: only new or changed passages are embedded, removed documents vanish', async () => {
+    const { config, dir } = await setup({ 'handbook.md': SAMPLE_MD, 'extra.md': '# Extra\n\n## Pets\n\nCats sleep most of the day.\n' });
+    const embedder = new FakeEmbedder();
+    const engine = await Engine.open({ config, embedder });
+    const total = engine.stats().chunks;
+
+    const unchanged = await engine.reindex();
+    expect(unchanged).toMatchObject({ embedded: 0, reused: total, added: [], changed: [], removed: [] });
+
+    await writeFile(path.join(dir, 'handbook.md'), SAMPLE_MD.replace('every day', 'every single hour'));
+    await rm(path.join(dir, 'extra.md'));
+    await writeFile(path.join(dir, 'new.md'), '# New\n\n## Hiring\n\nStartups hire generalists.\n');
+    const report = await engine.reindex();
+    expect(report).toMatchObject({ embedded: 2, changed: ['handbook.md'], removed: ['extra.md'], added: ['new.md'] });
+    expect(report.embedded + report.reused).toBe(report.chunks);
+    expect((await engine.ask('Do cats sleep?')).refused).toBe(true);
+    expect((await engine.ask('Do startups hire generalists?')).citations[0]!.source).toBe('new.md');
+  });
+
+  it('shares one run between concurrent reindex requests', async () => {
+    const { config, dir } = await setup();
+    const embedder = new FakeEmbedder();
+    const engine = await Engine.open({ config, embedder });
+    await writeFile(path.join(dir, 'more.md'), '# More\n\n## Remote\n\nRemote work is common for engineers.\n');
+    const callsBefore = embedder.calls;
+    const [a, b] = await Promise.all([engine.reindex(), engine.reindex()]);
+    expect(a).toBe(b);
+    expect(embedder.calls - callsBefore).toBe(1);
+  });
+
+  it('keeps answering from the old index when a reindex fails', async () => {
+    const { config, dir } = await setup();
+    const embedder = new FakeEmbedder();
+    const engine = await Engine.open({ config, embedder });
+    const before = await engine.ask('Do banks use fraud detection?');
+
+    await writeFile(path.join(dir, 'handbook.md'), SAMPLE_MD.replace('Banks use', 'Lenders use'));
+    embedder.failNext = true;
+    await expect(engine.reindex()).rejects.toMatchObject({ code: 'REINDEX_FAILED' });
+    expect(await engine.ask('Do banks use fraud detection?')).toMatchObject({ refused: false, citations: before.citations });
+
+    // The next reindex is not stuck behind the failed one.
+    await expect(engine.reindex()).resolves.toMatchObject({ changed: ['handbook.md'] });
+  });
+
+  it('fails with one clear error when the knowledge folder has no usable document', async () => {
+    const { config } = await setup({ 'empty.md': '' });
+    await expect(Engine.open({ config, embedder: new FakeEmbedder() })).rejects.toMatchObject({
+      code: 'KNOWLEDGE_EMPTY',
+      message: expect.stringMatching(/1 file\(s\) skipped/),
+    });
+  });
+});
