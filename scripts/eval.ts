@@ -28,7 +28,7 @@ interface Outcome {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DEFAULT_SET = path.resolve(here, '..', '..', 'shared', 'eval', 'questions.dev.jsonl');
+const DEFAULT_SET = path.resolve(here, "..", "..", "shared", "eval", "questions.dev.jsonl");
 
 function readQuestions(file: string): LabelledQuestion[] {
   if (!existsSync(file)) throw new Error(`Question file not found: ${file}`);

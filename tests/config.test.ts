@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({}, '/app');
+    expect(c).toMatchObject({ knowledgeDir: '/app/knowledge', indexDir: '/app/data/index', embedder: 'use-lite', logLevel: 'info', adminUserIds: [] });
+    expect(c.discordToken).toBeUndefined();
+    expect('discordApiUrl' in c).toBe(false);
+  });
+
+  it('parses id lists and trims the API URL', () => {
+    const c = loadConfig({ ADMIN_USER_IDS: '123456789012345678, 223456789012345678', DISCORD_API_URL: 'http://127.0.0.1:5000/api/' }, '/app');
+    expect(c.adminUserIds).toEqual(['123456789012345678', '223456789012345678']);
+    expect(c.discordApiUrl).toBe('http://127.0.0.1:5000/api');
+  });
+
+  it.each([
+    ['EMBEDDER', 'bert'],
+    ['LOG_LEVEL', 'loud'],
+    ['DISCORD_CLIENT_ID', 'abc'],
+    ['ADMIN_ROLE_IDS', '123456789012345678,nope'],
+    ['DISCORD_API_URL', 'ftp://x'],
+    ['ASK_RATE_LIMIT', '0'],
+  ])('rejects %s=%s with CONFIG_INVALID naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(name) }));
+  });
+});
