@@ -117,6 +117,21 @@ export class Engine {
     return this.reindexRun;
   }
 
+  /**
+   * Swaps in the index another process persisted (a shard that reindexed), without rebuilding:
+   * only one process writes INDEX_DIR at a time.
+   */
+  async reload(): Promise<void> {
+    const { indexDir } = this.options.config;
+    const manifest = await readManifest(indexDir);
+    if (!manifest || manifest.generation === this.live.manifest.generation) return;
+    if (manifest.embedder !== this.embedder.name || manifest.dim !== this.embedder.dim) {
+      throw botError('INDEX_CORRUPT', { dir: indexDir, cause: `it was built by ${manifest.embedder}, this process uses ${this.embedder.name}` });
+    }
+    this.live = await openPersistedIndex(indexDir, manifest);
+    this.logger.info({ generation: manifest.generation }, 'reloaded the index another process built');
+  }
+
   stats(): EngineStats {
     const { manifest } = this.live;
     return {

@@ -1,0 +1,168 @@
+import { Client, Events, GatewayIntentBits, MessageFlags, Partials, type Interaction, type Message } from 'discord.js';
+import type { Config } from '../config.ts';
+import { Engine } from '../engine.ts';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { commands } from './commands/index.ts';
+import type { BotContext } from './context.ts';
+import { errorReply, NO_MENTIONS } from './format.ts';
+import { ConcurrencyLimiter, Cooldown } from './guard.ts';
+import { answerMention } from './mention.ts';
+
+/** In-flight replies get this long to finish at shutdown before the client is closed anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Guilds and GuildMessages deliver slash commands' context and messages; a message that mentions
+ * the bot carries its content without the privileged MessageContent intent. DirectMessages (with
+ * the Channel partial, as DM channels are not cached) lets people ask in DMs.
+ */
+export const BOT_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+
+/** `rest.api` only when set: `{ api: undefined }` would replace discord.js's default and break it. */
+export function restOptions(config: Pick<Config, 'discordApiUrl'>): { api: string } | Record<string, never> {
+  return config.discordApiUrl !== undefined ? { api: config.discordApiUrl } : {};
+}
+
+export interface RunningBot {
+  client: Client;
+  /** Stop taking new work, let in-flight replies finish, close the client. */
+  shutdown(): Promise<void>;
+}
+
+export function createClient(config: Config): Client {
+  return new Client({
+    intents: BOT_INTENTS,
+    partials: [Partials.Channel],
+    allowedMentions: NO_MENTIONS,
+    rest: restOptions(config),
+  });
+}
+
+/** Wires handlers onto a client. Every interaction and message passes one error boundary. */
+export function attachHandlers(client: Client, ctx: BotContext): RunningBot {
+  const inFlight = new Set<Promise<unknown>>();
+  let accepting = true;
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (!accepting) return;
+    track(handleInteraction(interaction, ctx));
+  });
+  client.on(Events.MessageCreate, (message) => {
+    if (!accepting || message.author.bot || !client.user) return;
+    if (!message.mentions.users.has(client.user.id)) return;
+    track(handleMention(message, client.user.id, ctx));
+  });
+  client.on(Events.Error, (error) => ctx.logger.error({ err: error }, 'client error'));
+  client.on(Events.ShardError, (error, shardId) => ctx.logger.error({ err: error, shardId }, 'gateway shard error'));
+  client.on(Events.Warn, (message) => ctx.logger.warn(message));
+
+  return {
+    client,
+    async shutdown() {
+      accepting = false;
+      const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+      await Promise.race([Promise.allSettled([...inFlight]), grace]);
+      await client.destroy();
+    },
+  };
+}
+
+async function handleInteraction(interaction: Interaction, ctx: BotContext): Promise<void> {
+  if (interaction.isAutocomplete()) {
+    const command = commands.get(interaction.commandName);
+    await command?.autocomplete?.(interaction, ctx).catch((error: unknown) =>
+      ctx.logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed'),
+    );
+    return;
+  }
+  if (!interaction.isChatInputCommand()) return;
+  const log = { command: interaction.commandName, userId: interaction.user.id, guildId: interaction.guildId };
+  const command = commands.get(interaction.commandName);
+  try {
+    if (!command) throw new Error(`unknown command /${interaction.commandName}`);
+    await command.execute(interaction, ctx);
+  } catch (error) {
+    ctx.logger.error({ ...log, err: error }, 'command failed');
+    const apology = errorReply('Sorry — something went wrong while answering. Please try again in a moment.');
+    try {
+      if (interaction.deferred || interaction.replied) {
+        if (interaction.deferred && !interaction.replied) await interaction.editReply(apology);
+        else await interaction.followUp({ ...apology, flags: MessageFlags.Ephemeral });
+      } else {
+        await interaction.reply({ ...apology, flags: MessageFlags.Ephemeral });
+      }
+    } catch (replyError) {
+      ctx.logger.warn({ ...log, err: errorMessage(replyError) }, 'could not deliver the apology');
+    }
+  }
+}
+
+async function handleMention(message: Message, botId: string, ctx: BotContext): Promise<void> {
+  try {
+    await answerMention(message, botId, ctx);
+  } catch (error) {
+    ctx.logger.error({ event: 'mention', userId: message.author.id, guildId: message.guildId, err: error }, 'mention failed');
+  }
+}
+
+/** `npm start` with a token: open the engine, log in, and run until SIGINT/SIGTERM. */
+export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+  const engine = await Engine.open({ config, logger });
+  const client = createClient(config);
+  const ctx: BotContext = {
+    engine,
+    config,
+    logger,
+    cooldown: new Cooldown(config.askRateLimit, config.askRateWindowSec * 1000),
+    limiter: new ConcurrencyLimiter(config.maxConcurrentAnswers),
+    onReindexed: async () => {
+      // Under the ShardingManager, every other shard reloads the index this one just wrote.
+      const from = client.shard?.ids[0];
+      await client.shard?.broadcastEval(
+        (c, { origin }) => {
+          if (c.shard?.ids[0] !== origin) c.emit('knowledgeReindexed');
+        },
+        { context: { origin: from } },
+      );
+    },
+  };
+  const bot = attachHandlers(client, ctx);
+  client.on('knowledgeReindexed' as never, () => {
+    void engine.reload().catch((error: unknown) => logger.error({ err: errorMessage(error) }, 'shard reload failed'));
+  });
+
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight replies');
+    void bot
+      .shutdown()
+      .then(() => engine.close())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+
+  client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'bot ready'));
+  try {
+    await client.login(config.discordToken);
+  } catch (error) {
+    await client.destroy();
+    await engine.close();
+    throw new Error(`Discord login failed: ${describeLoginError(error)}`);
+  }
+  return bot;
+}
+
+function describeLoginError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'TokenInvalid') return 'the token in DISCORD_TOKEN was rejected; reset it in the developer portal.';
+  return errorMessage(error).replaceAll(/[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}/g, '[redacted]');
+}

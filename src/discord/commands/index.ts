@@ -1,0 +1,8 @@
+import type { SlashCommand } from '../context.ts';
+import { ask } from './ask.ts';
+import { help } from './help.ts';
+import { reindex } from './reindex.ts';
+import { skills } from './skills.ts';
+
+/** Every slash command, by name: the one list the bot dispatches from and `npm run register` sends. */
+export const commands: ReadonlyMap<string, SlashCommand> = new Map([ask, skills, reindex, help].map((c) => [c.data.name, c]));

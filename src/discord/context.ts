@@ -1,0 +1,23 @@
+import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { Config } from '../config.ts';
+import type { Engine } from '../engine.ts';
+import type { Logger } from '../logger.ts';
+import type { ConcurrencyLimiter, Cooldown } from './guard.ts';
+
+/** What a command handler may use. Handlers reach knowledge only through the engine façade. */
+export interface BotContext {
+  engine: Engine;
+  config: Config;
+  logger: Logger;
+  cooldown: Cooldown;
+  limiter: ConcurrencyLimiter;
+  /** Called after this process reindexed, so other shards can reload (no-op unsharded). */
+  onReindexed: () => Promise<void>;
+}
+
+/** One slash command: its registration data and its handler (the discord.js guide's shape). */
+export interface SlashCommand {
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
+}

@@ -1,0 +1,31 @@
+/**
+ * `npm run start:sharded`: the same bot under discord.js's ShardingManager, for bots in more
+ * than ~2,500 servers (Discord requires sharding there). The index is built once here, before
+ * any shard starts, so shards only load the persisted index; a /reindex in one shard is
+ * broadcast so every shard reloads.
+ */
+import 'dotenv/config';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ShardingManager } from 'discord.js';
+import { failAndExit } from './cli.ts';
+import { loadConfig } from './config.ts';
+import { Engine } from './engine.ts';
+import { createLogger } from './logger.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  if (!config.discordToken) throw new Error('DISCORD_TOKEN is not set: sharding only applies to the Discord bot.');
+  // Build or validate the persisted index once, so shards never race to rebuild it.
+  await (await Engine.open({ config, logger })).close();
+  const manager = new ShardingManager(path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts'), {
+    token: config.discordToken,
+    totalShards: 'auto',
+    execArgv: ['--import', 'tsx'],
+  });
+  manager.on('shardCreate', (shard) => logger.info({ shardId: shard.id }, 'shard launched'));
+  await manager.spawn();
+}
+
+main().catch(failAndExit);
