@@ -10,6 +10,7 @@ import { loadKnowledge, type LoadedKnowledge } from './knowledge/load.ts';
 import type { LiveIndex } from './live-index.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { DEFAULT_RETRIEVAL, fuseAndGate, type RetrievalSettings } from './search/hybrid.ts';
+import type { LexicalHit } from './search/lexical-index.ts';
 import type { VectorHit } from './search/vector-index.ts';
 import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from './store/index-store.ts';
 import type { Answer, EngineStats, ReindexReport, RefusalReason, SkillEntry } from './types.ts';
@@ -77,7 +78,8 @@ export class Engine {
     const embedMs = elapsed(embedStart);
 
     const searchStart = performance.now();
-    const retrieval = fuseAndGate(this.denseCandidates(live, question, queryVector), live.lexical.search(question, CANDIDATES), this.retrieval);
+    const lexicalHits = live.lexical.search(question, CANDIDATES);
+    const retrieval = fuseAndGate(this.denseCandidates(live, queryVector, lexicalHits), lexicalHits, this.retrieval);
     const searchMs = elapsed(searchStart);
 
     if (!retrieval.confident) return refuse('off-topic', { embedMs, searchMs }, retrieval.confidence);
@@ -178,9 +180,9 @@ export class Engine {
    * Nearest passages by HNSW, plus exact similarities for the lexical candidates HNSW did not
    * return, each blended with its section's similarity so a passage is read in its context.
    */
-  private denseCandidates(live: LiveIndex, question: string, query: Float32Array): VectorHit[] {
+  private denseCandidates(live: LiveIndex, query: Float32Array, lexicalHits: readonly LexicalHit[]): VectorHit[] {
     const labels = new Set(live.vectorIndex.search(query, CANDIDATES).map((h) => h.label));
-    for (const hit of live.lexical.search(question, CANDIDATES)) labels.add(hit.label);
+    for (const hit of lexicalHits) labels.add(hit.label);
     return [...labels].map((label) => ({ label, similarity: this.denseScore(live, query, label) }));
   }
 
