@@ -1,20 +1,24 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 
-const dirs: string[] = [];
+const testDirs: string[] = [];
+const fileDirs: string[] = [];
 
-/** A temporary folder removed after the test. */
+/**
+ * A temporary folder, removed after the test that made it; one made in a `beforeAll` lives
+ * until the file's tests are done.
+ */
 export async function tempDir(prefix = 'mlbot-'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  dirs.push(dir);
+  (expect.getState().currentTestName === undefined ? fileDirs : testDirs).push(dir);
   return dir;
 }
 
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const removeAll = (dirs: string[]) => Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+afterEach(() => removeAll(testDirs));
+afterAll(() => removeAll(fileDirs));
 
 /** Writes files (name → content) into a new temporary knowledge folder. */
 export async function knowledgeDir(files: Record<string, string | Uint8Array>): Promise<string> {

@@ -1,0 +1,452 @@
+/**
+ * Self-test of the Discord emulator against the real discord.js Client and REST: if these pass, end-to-end tests of
+ * the bot exercise the same protocol Discord speaks, including the rules a bot can break.
+ */
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  Client,
+  DiscordAPIError,
+  type ClientOptions,
+  EmbedBuilder,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  REST,
+  Routes,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type Message,
+  type ModalSubmitInteraction,
+} from 'discord.js';
+import {
+  EmulatorPermissions,
+  startDiscordEmulator,
+  type DiscordEmulator,
+  type DiscordEmulatorOptions,
+} from '../support/discord-emulator.ts';
+
+const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+const EVENT_TIMEOUT_MS = 2_000;
+
+/** The emulator of the current test; tests needing other options start an extra one with newEmulator(). */
+let emulator: DiscordEmulator;
+let emulators: DiscordEmulator[] = [];
+let clients: Client[] = [];
+
+async function newEmulator(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
+  const started = await startDiscordEmulator({ logProblems: false, ...options });
+  emulators.push(started);
+  return started;
+}
+
+function newClient(target: DiscordEmulator = emulator, options: Partial<ClientOptions> = {}): Client {
+  const client = new Client({
+    intents: INTENTS,
+    rest: { api: target.apiUrl },
+    allowedMentions: { parse: [] },
+    ...options,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Logs in and waits for clientReady (login() itself resolves at READY, before the guild is cached). */
+async function readyClient(target: DiscordEmulator = emulator, options: Partial<ClientOptions> = {}): Promise<Client> {
+  const client = newClient(target, options);
+  const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(EVENT_TIMEOUT_MS) });
+  await Promise.all([ready, client.login(target.token)]);
+  return client;
+}
+
+/** The next event of `name`, or a rejection after EVENT_TIMEOUT_MS. */
+async function nextEvent<T>(client: Client, name: string): Promise<T> {
+  const [value] = (await once(client, name, { signal: AbortSignal.timeout(EVENT_TIMEOUT_MS) })) as [T];
+  return value;
+}
+
+/** Runs `handler` on the next interaction and resolves with its result. */
+function onNextInteraction<T>(client: Client, handler: (interaction: Interaction) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no interactionCreate within the timeout')), EVENT_TIMEOUT_MS);
+    client.once(Events.InteractionCreate, (interaction) => {
+      clearTimeout(timer);
+      handler(interaction).then(resolve, reject);
+    });
+  });
+}
+
+beforeEach(async () => {
+  emulator = await newEmulator();
+});
+
+afterEach(async () => {
+  // Clients first: a client whose socket is cut tries to resume against the closed port.
+  await Promise.all(clients.map((client) => client.destroy()));
+  clients = [];
+  await Promise.all(emulators.map((started) => started.close()));
+  emulators = [];
+});
+
+describe('Discord emulator: login', () => {
+  it('reaches ready with the guild, its channel and roles cached, and records IDENTIFY', async () => {
+    const client = await readyClient();
+
+    expect(client.user?.id).toBe(emulator.botUserId);
+    expect(client.application?.id).toBe(emulator.applicationId);
+    const guild = client.guilds.cache.get(emulator.guildId);
+    expect(guild?.available).toBe(true);
+    expect(guild?.channels.cache.get(emulator.channelId)?.isTextBased()).toBe(true);
+    expect(guild?.roles.everyone.id).toBe(emulator.guildId);
+    expect(guild?.members.me?.id).toBe(emulator.botUserId);
+    expect(guild?.ownerId).toBe(emulator.ownerUserId);
+
+    expect(emulator.identifies).toHaveLength(1);
+    expect(emulator.identifies[0]?.token).toBe(emulator.token);
+    expect(emulator.identifies[0]?.intents).toBe(
+      GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages,
+    );
+    expect(emulator.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /gateway/bot']);
+    emulator.assertNoUnknownRoutes();
+    emulator.assertNoProtocolErrors();
+  });
+
+  it('rejects a wrong token with TokenInvalid', async () => {
+    const client = newClient();
+    await expect(client.login('not-the-token')).rejects.toMatchObject({ code: 'TokenInvalid' });
+    expect(emulator.requests[0]).toMatchObject({ path: '/gateway/bot', status: 401 });
+  });
+
+  it('rejects its own token when started in invalid-token mode', async () => {
+    const revoked = await newEmulator({ invalidToken: true });
+    const client = newClient(revoked);
+    await expect(client.login(revoked.token)).rejects.toMatchObject({ code: 'TokenInvalid' });
+  });
+
+  it('closes 4014 when a privileged intent is not enabled, and login fails', async () => {
+    const strict = await newEmulator({ enabledPrivilegedIntents: 0 });
+    const client = newClient(strict, { intents: [...INTENTS, GatewayIntentBits.MessageContent] });
+    await expect(client.login(strict.token)).rejects.toThrow(/disallowed intents/i);
+    expect(strict.gatewayCloses.map((close) => close.code)).toEqual([4014]);
+  });
+
+  it('acknowledges heartbeats', async () => {
+    const fast = await newEmulator({ heartbeatIntervalMs: 20 });
+    const client = await readyClient(fast);
+    await vi.waitFor(() => expect(client.ws.ping).toBeGreaterThanOrEqual(0), { timeout: EVENT_TIMEOUT_MS });
+    expect(fast.heartbeatCount).toBeGreaterThan(0);
+  });
+
+  it('resumes the session after a gateway RECONNECT and keeps delivering events', async () => {
+    const client = await readyClient();
+    const resumed = new Promise<void>((resolve) => client.ws.shards.first()?.once('resumed', () => resolve()));
+    emulator.requestReconnect();
+    await resumed;
+    expect(emulator.resumes).toHaveLength(1);
+    expect(emulator.identifies).toHaveLength(1);
+
+    const received = nextEvent<Interaction>(client, Events.InteractionCreate);
+    emulator.injectInteraction({ commandName: 'ping' });
+    expect((await received).isChatInputCommand()).toBe(true);
+  });
+});
+
+describe('Discord emulator: REST', () => {
+  it('records guild command registration and returns the commands with ids', async () => {
+    const rest = new REST({ api: emulator.apiUrl }).setToken(emulator.token);
+    const body = [
+      {
+        name: 'ask',
+        description: 'Ask about ML careers',
+        options: [{ type: 3, name: 'question', description: 'Your question', required: true, max_length: 500 }],
+      },
+    ];
+    const result = (await rest.put(Routes.applicationGuildCommands(emulator.applicationId, emulator.guildId), {
+      body,
+    })) as { id: string; name: string; guild_id: string }[];
+
+    expect(result).toHaveLength(1);
+    expect(result[0]).toMatchObject({ name: 'ask', guild_id: emulator.guildId, application_id: emulator.applicationId });
+    expect(result[0]?.id).toMatch(/^\d{17,20}$/);
+    expect(emulator.registeredCommands.map((command) => command.name)).toEqual(['ask']);
+    expect(emulator.commandRegistrations[0]).toMatchObject({ scope: emulator.guildId, method: 'PUT', body });
+
+    // Re-registering keeps the id, as Discord does.
+    const again = (await rest.put(Routes.applicationGuildCommands(emulator.applicationId, emulator.guildId), {
+      body,
+    })) as { id: string }[];
+    expect(again[0]?.id).toBe(result[0]?.id);
+  });
+
+  it('rejects an invalid command definition with 50035', async () => {
+    const rest = new REST({ api: emulator.apiUrl }).setToken(emulator.token);
+    const error = await rest
+      .put(Routes.applicationCommands(emulator.applicationId), { body: [{ name: 'Ask', description: '' }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DiscordAPIError);
+    expect(error).toMatchObject({ status: 400, code: 50035 });
+    expect((error as DiscordAPIError).message).toMatch(/0\.name\[APPLICATION_COMMAND_INVALID_NAME\]/);
+    expect(emulator.registeredCommands).toEqual([]);
+  });
+
+  it('answers 401 to a request without the bot token', async () => {
+    const response = await fetch(`${emulator.apiUrl}/v10/users/@me`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ code: 0, message: '401: Unauthorized' });
+  });
+
+  it('records unknown routes, and assertNoUnknownRoutes throws', async () => {
+    const rest = new REST({ api: emulator.apiUrl }).setToken(emulator.token);
+    await expect(rest.get(`/guilds/${emulator.guildId}/bans`)).rejects.toMatchObject({ status: 404 });
+    expect(emulator.unknownRoutes).toEqual([expect.objectContaining({ method: 'GET', path: `/guilds/${emulator.guildId}/bans`, status: 404 })]);
+    expect(() => emulator.assertNoUnknownRoutes()).toThrow(/GET \/guilds\/\d+\/bans/);
+  });
+});
+
+describe('Discord emulator: interactions', () => {
+  it('delivers a chat-input command; deferReply then editReply are recorded in time', async () => {
+    const client = await readyClient();
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      await interaction.deferReply();
+      await interaction.editReply({ embeds: [new EmbedBuilder().setTitle('Answer').setDescription('Study linear algebra.')] });
+      return interaction;
+    });
+
+    const handle = emulator.injectInteraction({ commandName: 'ask', options: { question: 'How do I start?' } });
+    const interaction: ChatInputCommandInteraction = await handled;
+
+    expect(interaction.commandName).toBe('ask');
+    expect(interaction.options.getString('question')).toBe('How do I start?');
+    expect(interaction.guildId).toBe(emulator.guildId);
+    expect(interaction.user.id).toBe(emulator.userId);
+
+    const callback = await handle.waitForCallback();
+    expect(callback.type).toBe(5);
+    expect(callback.elapsedMs).toBeLessThan(3_000);
+    const edit = await handle.waitForEdit();
+    expect(edit.body.embeds?.[0]).toMatchObject({ title: 'Answer', description: 'Study linear algebra.' });
+    expect(edit.at).toBeGreaterThanOrEqual(callback.at);
+    expect((await handle.waitForOriginal()).embeds[0]?.title).toBe('Answer');
+    emulator.assertNoUnknownRoutes();
+  });
+
+  it('passes member permissions and roles through', async () => {
+    const client = await readyClient();
+    const received = nextEvent<ChatInputCommandInteraction>(client, Events.InteractionCreate);
+    emulator.injectInteraction({ commandName: 'admin', roles: [emulator.roleIds.moderator] });
+    const moderator = await received;
+    expect(moderator.memberPermissions?.has('ManageGuild')).toBe(true);
+    expect(moderator.inCachedGuild() && moderator.member.roles.cache.has(emulator.roleIds.moderator)).toBe(true);
+
+    const receivedPlain = nextEvent<ChatInputCommandInteraction>(client, Events.InteractionCreate);
+    emulator.injectInteraction({ commandName: 'admin', permissions: EmulatorPermissions.none });
+    expect((await receivedPlain).memberPermissions?.has('ManageGuild')).toBe(false);
+  });
+
+  it('refuses a second acknowledgement with 40060 (discord.js itself refuses before sending)', async () => {
+    const client = await readyClient();
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      await interaction.deferReply();
+      return interaction.reply('too late').catch((error: unknown) => error);
+    });
+    const handle = emulator.injectInteraction({ commandName: 'ask' });
+    expect(await handled).toMatchObject({ code: 'InteractionAlreadyReplied' });
+
+    const response = await fetch(`${emulator.apiUrl}/v10/interactions/${handle.id}/${handle.token}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 4, data: { content: 'second' } }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ code: 40060, message: 'Interaction has already been acknowledged.' });
+    expect(handle.callbacks.items).toHaveLength(1);
+    expect(handle.rejected).toEqual([expect.objectContaining({ kind: 'callback', status: 400 })]);
+  });
+
+  it('expires an interaction not acknowledged within the window (10062)', async () => {
+    const client = await readyClient();
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      await sleep(250);
+      return interaction.deferReply().catch((error: unknown) => error);
+    });
+    const handle = emulator.injectInteraction({ commandName: 'slow', responseWindowMs: 200 });
+
+    const error = await handled;
+    expect(error).toBeInstanceOf(DiscordAPIError);
+    expect(error).toMatchObject({ status: 404, code: 10062 });
+    await expect(handle.waitForCallback()).rejects.toThrow(/expired: callback → 404 10062/);
+  });
+
+  it('refuses an edit of @original before any callback (10015)', async () => {
+    await readyClient();
+    const handle = emulator.injectInteraction({ commandName: 'ask' });
+    const response = await fetch(`${emulator.apiUrl}/v10/webhooks/${emulator.applicationId}/${handle.token}/messages/%40original`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'edit' }),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 10015, message: 'Unknown Webhook' });
+  });
+
+  it('rejects an over-long reply with 50035 and an over-size embed set too', async () => {
+    const client = await readyClient();
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      const tooLong = await interaction.reply('x'.repeat(2_001)).catch((error: unknown) => error);
+      // Plain objects bypass the builders' own checks: 2 × 3500 characters > the 6000 total.
+      const tooBig = await interaction
+        .reply({ embeds: [{ description: 'a'.repeat(3_500) }, { description: 'b'.repeat(3_500) }] })
+        .catch((error: unknown) => error);
+      await interaction.reply('x'.repeat(2_000));
+      return { tooLong, tooBig };
+    });
+    const handle = emulator.injectInteraction({ commandName: 'ask' });
+    const { tooLong, tooBig } = await handled;
+
+    expect(tooLong).toMatchObject({ status: 400, code: 50035 });
+    expect((tooLong as DiscordAPIError).rawError).toMatchObject({
+      message: 'Invalid Form Body',
+      errors: { data: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } },
+    });
+    expect(tooBig).toMatchObject({ status: 400, code: 50035 });
+    expect((tooBig as DiscordAPIError).message).toMatch(/MAX_EMBED_SIZE_EXCEEDED/);
+    // A rejected callback does not acknowledge: the valid reply after it succeeds.
+    expect((await handle.waitForCallback()).data?.content).toHaveLength(2_000);
+  });
+
+  it('returns the callback resource with withResponse, and records follow-ups', async () => {
+    const client = await readyClient();
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      const response = await interaction.reply({ content: 'first', withResponse: true });
+      await interaction.followUp({ content: 'second', flags: MessageFlags.Ephemeral });
+      return response;
+    });
+    const handle = emulator.injectInteraction({ commandName: 'ask' });
+    const response = await handled;
+
+    expect(response.resource?.message?.content).toBe('first');
+    expect(response.interaction.responseMessageId).toBe(handle.originalMessage()?.id);
+    const followUp = await handle.waitForFollowUp();
+    expect(followUp.body.content).toBe('second');
+    expect(followUp.message.flags).toBe(MessageFlags.Ephemeral);
+  });
+
+  it('delivers a button click and records the update', async () => {
+    const client = await readyClient();
+    const first = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder().setCustomId('more').setLabel('More').setStyle(ButtonStyle.Primary),
+      );
+      await interaction.reply({ content: 'Answer', components: [row] });
+    });
+    const command = emulator.injectInteraction({ commandName: 'ask' });
+    await first;
+
+    const clicked = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isButton()) throw new Error('expected a button');
+      await interaction.update({ content: 'More answer', components: [] });
+      return interaction;
+    });
+    const click = emulator.injectButton({ customId: 'more', message: command });
+    const interaction: ButtonInteraction = await clicked;
+
+    expect(interaction.customId).toBe('more');
+    expect(interaction.message.id).toBe(command.originalMessage()?.id);
+    expect((await click.waitForCallback()).type).toBe(7);
+    expect(emulator.getMessage(interaction.message.id)?.content).toBe('More answer');
+    expect(() => emulator.injectButton({ customId: 'nope', message: command })).toThrow(/no component with custom_id "nope"/);
+  });
+
+  it('delivers a modal submit with its fields', async () => {
+    const client = await readyClient();
+    const submitted = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isModalSubmit()) throw new Error('expected a modal submit');
+      await interaction.reply({ content: 'Thanks', flags: MessageFlags.Ephemeral });
+      return interaction;
+    });
+    const handle = emulator.injectModalSubmit({ customId: 'feedback', fields: { comment: 'Great bot' } });
+    const interaction: ModalSubmitInteraction = await submitted;
+    expect(interaction.fields.getTextInputValue('comment')).toBe('Great bot');
+    expect((await handle.waitForCallback()).data?.flags).toBe(MessageFlags.Ephemeral);
+  });
+
+  it('validates injected options against the registered command', async () => {
+    const rest = new REST({ api: emulator.apiUrl }).setToken(emulator.token);
+    await rest.put(Routes.applicationGuildCommands(emulator.applicationId, emulator.guildId), {
+      body: [{ name: 'ask', description: 'Ask', options: [{ type: 3, name: 'question', description: 'Q', required: true, max_length: 10 }] }],
+    });
+    await readyClient();
+    expect(() => emulator.injectInteraction({ commandName: 'ask' })).toThrow(/required option "question" is missing/);
+    expect(() => emulator.injectInteraction({ commandName: 'ask', options: { question: 'x'.repeat(11) } })).toThrow(/length 11/);
+    const handle = emulator.injectInteraction({ commandName: 'ask', options: { question: 'short' } });
+    expect(handle.payload.data).toMatchObject({ id: emulator.registeredCommands[0]?.id, name: 'ask' });
+  });
+});
+
+describe('Discord emulator: messages', () => {
+  it('delivers a mention with its content and records the reply with message_reference', async () => {
+    const client = await readyClient();
+    const replied = new Promise<Message>((resolve, reject) => {
+      client.on(Events.MessageCreate, (message) => {
+        if (message.author.bot || !message.mentions.users.has(client.user?.id ?? '')) return;
+        message.reply('Here is an answer').then(() => resolve(message), reject);
+      });
+    });
+
+    const injected = emulator.injectMessage({ content: `<@${emulator.botUserId}> what should I learn?` });
+    const message = await replied;
+    expect(message.content).toBe(`<@${emulator.botUserId}> what should I learn?`);
+    expect(injected.deliveredTo).toBe(1);
+
+    const reply = await emulator.waitForChannelMessage(emulator.channelId);
+    expect(reply.body.content).toBe('Here is an answer');
+    expect(reply.body.message_reference).toMatchObject({ message_id: injected.id });
+    expect(reply.body.allowed_mentions).toEqual({ parse: [] });
+    expect(reply.message.referenced_message?.id).toBe(injected.id);
+  });
+
+  it('delivers DMs only to a client with the Channel partial, as discord.js requires', async () => {
+    const client = await readyClient(emulator, { partials: [Partials.Channel] });
+
+    const received = nextEvent<Message>(client, Events.MessageCreate);
+    emulator.injectMessage({ content: 'hello in private', dm: true });
+    const message = await received;
+    expect(message.content).toBe('hello in private');
+    expect(message.channel.isDMBased()).toBe(true);
+    await message.reply('hi');
+    const reply = await emulator.waitForChannelMessage(emulator.dmChannelId());
+    expect(reply.body.message_reference?.message_id).toBe(message.id);
+  });
+
+  it('strips the content of messages not mentioning the bot (no MESSAGE_CONTENT intent)', async () => {
+    const client = await readyClient();
+    const received = nextEvent<Message>(client, Events.MessageCreate);
+    emulator.injectMessage({ content: 'just chatting' });
+    expect((await received).content).toBe('');
+  });
+
+  it('rejects an over-long channel message with 50035 and a reply to an unknown message', async () => {
+    const client = await readyClient();
+    const channel = client.channels.cache.get(emulator.channelId);
+    if (!channel?.isSendable()) throw new Error('channel not sendable');
+
+    await expect(channel.send('x'.repeat(2_001))).rejects.toMatchObject({ status: 400, code: 50035 });
+    await expect(
+      channel.send({ content: 'hi', reply: { messageReference: '123456789012345678' } }),
+    ).rejects.toMatchObject({ code: 50035, message: expect.stringMatching(/MESSAGE_REFERENCE_UNKNOWN_MESSAGE/) });
+    await expect(channel.send({ content: '   ' })).rejects.toMatchObject({ code: 50006 });
+    expect(emulator.channelMessages.items).toHaveLength(0);
+  });
+});

@@ -1,0 +1,3087 @@
+/**
+ * A local Discord API + gateway emulator for end-to-end tests.
+ *
+ * The real discord.js `Client` / `REST` connect to it on 127.0.0.1 (pass `rest: { api: emulator.apiUrl }`).
+ * It speaks REST under `/api/v10` and the JSON gateway over WebSocket on the same port, and it is deliberately
+ * as strict as Discord where a bot can get things wrong: the 3 s acknowledgement window, double acknowledgement,
+ * message/embed limits, command-definition rules, the MESSAGE_CONTENT intent, and unknown routes (which fail loudly
+ * and are recorded so a test can assert there were none).
+ *
+ * Everything the bot sends is recorded; interactions and messages can be injected through the gateway.
+ * It deliberately does not import anything from src/: it is an independent oracle of Discord's rules.
+ *
+ *   const emulator = await startDiscordEmulator();
+ *   const client = new Client({ intents, rest: { api: emulator.apiUrl } });
+ *   await Promise.all([once(client, Events.ClientReady), client.login(emulator.token)]);
+ *   const handle = emulator.injectInteraction({ commandName: 'ask', options: { question: 'How?' } });
+ *   expect((await handle.waitForCallback()).elapsedMs).toBeLessThan(3_000);
+ *   const answer = await handle.waitForOriginal();   // after a direct reply, or a defer + edits
+ *   ...
+ *   await client.destroy(); await emulator.close();   // clients first, or they try to resume
+ *
+ * Notes on discord.js against it: `login()` resolves at READY, before the guild is cached (wait for clientReady);
+ * DMs reach `messageCreate` only with `partials: [Partials.Channel]`; without the MESSAGE_CONTENT intent, guild
+ * messages that do not mention the bot arrive with empty content (as on Discord).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationFlags,
+  ApplicationIntegrationType,
+  ButtonStyle,
+  ChannelType,
+  ComponentType,
+  GatewayCloseCodes,
+  GatewayDispatchEvents,
+  GatewayIntentBits,
+  GatewayOpcodes,
+  InteractionContextType,
+  InteractionResponseType,
+  InteractionType,
+  Locale,
+  MessageFlags,
+  MessageType,
+  PermissionFlagsBits,
+  RESTJSONErrorCodes,
+} from 'discord-api-types/v10';
+import type {
+  APIApplication,
+  ChannelFlags,
+  GuildMemberFlags,
+  GuildSystemChannelFlags,
+  RoleFlags,
+  UserFlags,
+  APIApplicationCommand,
+  APIApplicationCommandInteractionDataOption,
+  APIApplicationCommandOption,
+  APIAttachment,
+  APIChannel,
+  APIDMChannel,
+  APIEmbed,
+  APIGuild,
+  APIGuildMember,
+  APIInteraction,
+  APIInteractionGuildMember,
+  APIInteractionResponse,
+  APIInteractionResponseCallbackData,
+  APIMessage,
+  APIMessageComponentInteraction,
+  APIModalInteractionResponseCallbackData,
+  APIModalSubmitInteraction,
+  APIChatInputApplicationCommandInteraction,
+  APIRole,
+  APITextChannel,
+  APIUser,
+  GatewayGuildCreateDispatchData,
+  GatewayIdentifyData,
+  GatewayReadyDispatchData,
+  RESTGetAPIGatewayBotResult,
+  RESTPostAPIChannelMessageJSONBody,
+  RESTPostAPIWebhookWithTokenJSONBody,
+} from 'discord-api-types/v10';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------------------------------------------
+
+/** discord.js appends `/v10` to the `api` option; anything else is an unknown route. */
+const API_VERSION = 10;
+const API_PREFIX = `/api/v${API_VERSION}`;
+const GATEWAY_PATH = '/gateway';
+/** Discord's epoch (2015-01-01), the zero of snowflake timestamps. */
+const DISCORD_EPOCH = 1_420_070_400_000n;
+
+/**
+ * Discord's documented limits. Lengths are counted in Unicode code points (Discord counts characters, not UTF-16
+ * units), so a bot that truncates by `String#length` is never wrongly rejected here.
+ * https://discord.com/developers/docs/resources/message#create-message
+ * https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+ * https://discord.com/developers/docs/interactions/application-commands#application-command-object
+ */
+export const DiscordLimits = {
+  messageContent: 2_000,
+  embedsPerMessage: 10,
+  embedTitle: 256,
+  embedDescription: 4_096,
+  embedFields: 25,
+  embedFieldName: 256,
+  embedFieldValue: 1_024,
+  embedFooterText: 2_048,
+  embedAuthorName: 256,
+  /** Sum of every title, description, field name/value, footer text and author name across a message's embeds. */
+  embedTotalCharacters: 6_000,
+  actionRowsPerMessage: 5,
+  componentsPerActionRow: 5,
+  customId: 100,
+  buttonLabel: 80,
+  modalTitle: 45,
+  modalComponents: 5,
+  commandName: 32,
+  commandDescription: 100,
+  commandOptions: 25,
+  commandChoices: 25,
+  commandChoiceName: 100,
+  commandChoiceStringValue: 100,
+  commandStringOptionLength: 6_000,
+  /** Combined name, description and option/choice text of one command. */
+  commandTotalCharacters: 4_000,
+  globalChatInputCommands: 100,
+  /** Per context-menu type (USER, MESSAGE); Discord raised this from 5 to 15. */
+  contextMenuCommands: 15,
+} as const;
+
+/** An interaction must be acknowledged this soon after Discord dispatches it. */
+export const INTERACTION_RESPONSE_WINDOW_MS = 3_000;
+/** Interaction tokens (follow-ups, @original edits) stay valid for 15 minutes. */
+export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
+/** The interval Discord currently advertises in HELLO. */
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 41_250;
+/** Below vitest's default 5 s test timeout, so our descriptive rejection wins over vitest's generic one. */
+const DEFAULT_WAIT_TIMEOUT_MS = 4_000;
+/**
+ * Gap between READY and GUILD_CREATE. discord.js handles each gateway frame in its own async chain; back-to-back
+ * frames currently stay in order only because both chains happen to await the same number of times, and a
+ * GUILD_CREATE overtaking READY would be dropped from the ready bookkeeping (the shard then waits 15 s for the guild).
+ * A few milliseconds make the frames arrive in separate socket reads, as they do from Discord.
+ */
+const GUILD_CREATE_DELAY_MS = 5;
+/** Discord's servers add a `_trace` to HELLO and READY; discord.js ignores it. */
+const TRACE = '["discord-emulator",{"micros":0}]';
+/** How many dispatches a session keeps for RESUME replay. */
+const RESUME_REPLAY_LIMIT = 1_000;
+
+/** The error bodies Discord returns; messages are Discord's wording. */
+const DiscordErrors = {
+  unauthorized: { status: 401, code: 0, message: '401: Unauthorized' },
+  notFound: { status: 404, code: 0, message: '404: Not Found' },
+  methodNotAllowed: { status: 405, code: 0, message: '405: Method Not Allowed' },
+  unknownApplication: { status: 404, code: RESTJSONErrorCodes.UnknownApplication, message: 'Unknown Application' },
+  unknownChannel: { status: 404, code: RESTJSONErrorCodes.UnknownChannel, message: 'Unknown Channel' },
+  unknownGuild: { status: 404, code: RESTJSONErrorCodes.UnknownGuild, message: 'Unknown Guild' },
+  unknownMember: { status: 404, code: RESTJSONErrorCodes.UnknownMember, message: 'Unknown Member' },
+  unknownMessage: { status: 404, code: RESTJSONErrorCodes.UnknownMessage, message: 'Unknown Message' },
+  unknownUser: { status: 404, code: RESTJSONErrorCodes.UnknownUser, message: 'Unknown User' },
+  unknownWebhook: { status: 404, code: RESTJSONErrorCodes.UnknownWebhook, message: 'Unknown Webhook' },
+  unknownInteraction: { status: 404, code: RESTJSONErrorCodes.UnknownInteraction, message: 'Unknown interaction' },
+  unknownCommand: {
+    status: 404,
+    code: RESTJSONErrorCodes.UnknownApplicationCommand,
+    message: 'Unknown application command',
+  },
+  notAuthorizedForApplication: {
+    status: 403,
+    code: RESTJSONErrorCodes.NotAuthorizedToPerformThisActionOnThisApplication,
+    message: 'You are not authorized to perform this action on this application',
+  },
+  alreadyAcknowledged: {
+    status: 400,
+    code: RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged,
+    message: 'Interaction has already been acknowledged.',
+  },
+  cannotEditOthersMessage: {
+    status: 403,
+    code: RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser,
+    message: 'Cannot edit a message authored by another user',
+  },
+  emptyMessage: { status: 400, code: RESTJSONErrorCodes.CannotSendAnEmptyMessage, message: 'Cannot send an empty message' },
+  invalidWebhookToken: { status: 401, code: RESTJSONErrorCodes.InvalidWebhookToken, message: 'Invalid Webhook Token' },
+  invalidJson: {
+    status: 400,
+    code: RESTJSONErrorCodes.RequestBodyContainsInvalidJSON,
+    message: 'The request body contains invalid JSON.',
+  },
+} as const;
+
+type ErrorTemplate = (typeof DiscordErrors)[keyof typeof DiscordErrors];
+
+/** Flag bitfields are typed as enums without a zero member; Discord sends 0 for "no flags". */
+const NO_FLAGS = 0;
+
+/** Gateway intents Discord calls privileged: a bot must enable them in the developer portal or IDENTIFY fails. */
+const PRIVILEGED_INTENTS =
+  GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
+const ALL_KNOWN_INTENTS = Object.values(GatewayIntentBits)
+  .filter((value): value is number => typeof value === 'number')
+  .reduce((all, bit) => all | bit, 0);
+
+const ALL_PERMISSIONS = Object.values(PermissionFlagsBits).reduce((all, bit) => all | bit, 0n);
+
+/** Permission bitfields (decimal strings, as Discord sends them) for the emulated guild. */
+export const EmulatorPermissions = {
+  /** A freshly created server's @everyone permissions: the "typical member". */
+  everyone: (
+    PermissionFlagsBits.ViewChannel |
+    PermissionFlagsBits.CreateInstantInvite |
+    PermissionFlagsBits.ChangeNickname |
+    PermissionFlagsBits.SendMessages |
+    PermissionFlagsBits.SendMessagesInThreads |
+    PermissionFlagsBits.CreatePublicThreads |
+    PermissionFlagsBits.EmbedLinks |
+    PermissionFlagsBits.AttachFiles |
+    PermissionFlagsBits.AddReactions |
+    PermissionFlagsBits.UseExternalEmojis |
+    PermissionFlagsBits.ReadMessageHistory |
+    PermissionFlagsBits.UseApplicationCommands |
+    PermissionFlagsBits.Connect |
+    PermissionFlagsBits.Speak
+  ).toString(),
+  /** What the bot's managed role grants (what an invite link with sensible scopes would give). */
+  bot: (
+    PermissionFlagsBits.ViewChannel |
+    PermissionFlagsBits.SendMessages |
+    PermissionFlagsBits.SendMessagesInThreads |
+    PermissionFlagsBits.EmbedLinks |
+    PermissionFlagsBits.AttachFiles |
+    PermissionFlagsBits.AddReactions |
+    PermissionFlagsBits.ReadMessageHistory |
+    PermissionFlagsBits.UseApplicationCommands
+  ).toString(),
+  /** The "Moderator" role: Manage Server (1 << 5) and Manage Messages. */
+  moderator: (PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ManageMessages).toString(),
+  manageGuild: PermissionFlagsBits.ManageGuild.toString(),
+  administrator: ALL_PERMISSIONS.toString(),
+  none: '0',
+} as const;
+
+/** Where a global command is usable when it does not say (Discord's default). */
+const ALL_CONTEXTS = [InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel];
+
+/** Message flags a bot may set when creating a message (others are ignored by Discord or set by it). */
+const SETTABLE_MESSAGE_FLAGS =
+  MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
+const SETTABLE_INTERACTION_FLAGS = SETTABLE_MESSAGE_FLAGS | MessageFlags.Ephemeral;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface DiscordEmulatorOptions {
+  /** Bot token the emulator accepts; a realistic-looking one is generated by default. */
+  token?: string;
+  applicationId?: string;
+  botUserId?: string;
+  botUsername?: string;
+  guildId?: string;
+  guildName?: string;
+  channelId?: string;
+  channelName?: string;
+  /** Start with the token revoked: every authenticated route answers 401 (discord.js login → TokenInvalid). */
+  invalidToken?: boolean;
+  /** Acknowledgement window for interactions; Discord's is 3000 ms. Lower it only for late-callback tests. */
+  interactionResponseWindowMs?: number;
+  interactionTokenLifetimeMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Default timeout of the `waitFor*` helpers. */
+  waitTimeoutMs?: number;
+  /** Privileged intents "enabled in the developer portal"; IDENTIFY with others closes 4014. Default: all. */
+  enabledPrivilegedIntents?: number;
+  /** Dispatch MESSAGE_CREATE/UPDATE/DELETE for the bot's own messages, as Discord does. Default true. */
+  echoBotMessages?: boolean;
+  /** Refuse to inject a command that was never registered (Discord could not dispatch it). Default false. */
+  requireRegisteredCommands?: boolean;
+  /** Print unknown routes and gateway protocol errors as they happen (they are always recorded). Default true. */
+  logProblems?: boolean;
+}
+
+export interface RecordedFile {
+  readonly field: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path below `/api/v10`, percent-decoded (so `%40original` reads `@original`). */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  /** JSON body, or the `payload_json` part of a multipart body. */
+  readonly body: unknown;
+  readonly files: readonly RecordedFile[];
+  readonly authorization: string | undefined;
+  readonly at: number;
+  status: number;
+  errorCode?: number;
+}
+
+export interface UnknownRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly at: number;
+}
+
+export interface DiscordErrorBody {
+  code: number;
+  message: string;
+  errors?: FormErrorTree;
+}
+
+export interface FormErrorLeaf {
+  code: string;
+  message: string;
+}
+
+export interface FormErrorTree {
+  [key: string]: FormErrorTree | FormErrorLeaf[] | undefined;
+}
+
+export interface RegisteredCommandBatch {
+  /** `'global'` or the guild id. */
+  readonly scope: string;
+  readonly method: 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  readonly body: unknown;
+  readonly at: number;
+}
+
+export interface InteractionCallbackRecord {
+  readonly type: InteractionResponseType;
+  /** Message data of types 4 and 7 (and flags of type 5). */
+  readonly data: APIInteractionResponseCallbackData | undefined;
+  /** Modal data of type 9. */
+  readonly modal: APIModalInteractionResponseCallbackData | undefined;
+  readonly body: APIInteractionResponse;
+  readonly withResponse: boolean;
+  readonly files: readonly RecordedFile[];
+  readonly at: number;
+  /** Milliseconds from dispatching INTERACTION_CREATE to receiving this callback. */
+  readonly elapsedMs: number;
+}
+
+export interface WebhookMessageRecord {
+  readonly kind: 'edit' | 'followUp';
+  /** The message id; `@original` resolved. */
+  readonly messageId: string;
+  readonly body: RESTPostAPIWebhookWithTokenJSONBody;
+  readonly files: readonly RecordedFile[];
+  /** The message as it stands after this request. */
+  readonly message: APIMessage;
+  /** A follow-up sent while the deferred "thinking" message was pending replaces it, as on Discord. */
+  readonly replacedDeferredOriginal: boolean;
+  readonly at: number;
+  readonly elapsedMs: number;
+}
+
+export interface RejectedInteractionRequest {
+  readonly kind: 'callback' | 'edit' | 'followUp' | 'fetch' | 'delete';
+  readonly status: number;
+  readonly error: DiscordErrorBody;
+  readonly body: unknown;
+  readonly at: number;
+  readonly elapsedMs: number;
+}
+
+export interface ChannelMessageRecord {
+  readonly channelId: string;
+  readonly body: RESTPostAPIChannelMessageJSONBody;
+  readonly files: readonly RecordedFile[];
+  readonly message: APIMessage;
+  readonly at: number;
+}
+
+export interface InjectedMessage {
+  readonly id: string;
+  /** The full message; sessions without the MESSAGE_CONTENT intent receive it with content stripped. */
+  readonly payload: APIMessage;
+  /** Number of gateway sessions it was dispatched to (0 when no session has the needed intent). */
+  readonly deliveredTo: number;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+}
+
+/** Who performs an injected interaction or message, and where. */
+export interface InjectActorOptions {
+  /** Default: the emulator's plain member (`emulator.userId`). */
+  userId?: string;
+  username?: string;
+  globalName?: string;
+  /** Role ids of the member (the @everyone role is implicit). Default: none. */
+  roles?: string[];
+  /** Member permission bitfield; default: computed from @everyone + `roles` (the owner has all). */
+  permissions?: string | bigint;
+  /** In the bot's DM channel with the user instead of the guild channel. */
+  dm?: boolean;
+  /** Guild text channel; default: `emulator.channelId`. */
+  channelId?: string;
+  locale?: Locale;
+}
+
+export interface InjectInteractionCommonOptions extends InjectActorOptions {
+  /** Override the acknowledgement window for this interaction only. */
+  responseWindowMs?: number;
+  /** Last-chance edit of the raw payload before dispatch. */
+  mutate?: (payload: APIInteraction) => void;
+}
+
+/** Options as Discord sends them, or a `{ name: value }` shorthand typed from the registered command. */
+export type CommandOptionsInput =
+  | APIApplicationCommandInteractionDataOption[]
+  | Readonly<Record<string, string | number | boolean>>;
+
+export interface InjectCommandOptions extends InjectInteractionCommonOptions {
+  commandName: string;
+  options?: CommandOptionsInput;
+  /** Check options against the registered definition (unknown/missing/out-of-range → throws). Default true. */
+  validateOptions?: boolean;
+}
+
+export type MessageTarget = string | APIMessage | InteractionHandle;
+
+export interface InjectButtonOptions extends InjectInteractionCommonOptions {
+  customId: string;
+  /** The message carrying the button: an id, a message, or an interaction whose @original it is. */
+  message?: MessageTarget;
+}
+
+export interface InjectModalSubmitOptions extends InjectInteractionCommonOptions {
+  customId: string;
+  /** Text-input values by custom_id. */
+  fields: Readonly<Record<string, string>>;
+  /** The component message the modal was opened from, if any. */
+  message?: MessageTarget;
+}
+
+export interface InjectMessageOptions {
+  content: string;
+  /** Default: the emulator's plain member. */
+  authorId?: string;
+  username?: string;
+  globalName?: string;
+  /** Author is a bot (for testing that the bot ignores bots). */
+  authorIsBot?: boolean;
+  /** Extra user ids mentioned (mentions in `<@id>` form in the content are parsed anyway). */
+  mentions?: string[];
+  roles?: string[];
+  channelId?: string;
+  dm?: boolean;
+  /** Make it a reply to this message. */
+  replyTo?: MessageTarget;
+  /** Whether the reply pings the replied-to author (Discord's default: yes). */
+  replyMention?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small utilities
+// ---------------------------------------------------------------------------------------------------------------
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Characters as Discord counts them (code points). */
+function charCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+let snowflakeCounter = 0n;
+
+/** A Discord-shaped id: @discordjs/rest only recognises 17–19 digit ids as route major parameters. */
+export function snowflake(at: number = Date.now()): string {
+  snowflakeCounter = (snowflakeCounter + 1n) & 0xfffn;
+  return (((BigInt(at) - DISCORD_EPOCH) << 22n) | (1n << 17n) | snowflakeCounter).toString();
+}
+
+function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** Discord bot tokens are `base64(user id).timestamp.hmac`; some code decodes the first part. */
+function makeBotToken(botUserId: string): string {
+  return `${Buffer.from(botUserId).toString('base64url')}.${randomToken(5).slice(0, 6)}.${randomToken(28).slice(0, 38)}`;
+}
+
+function makeInteractionToken(interactionId: string): string {
+  return `aW50ZXJhY3Rpb246${Buffer.from(`${interactionId}:${randomToken(48)}`).toString('base64url')}`;
+}
+
+function isoTime(at: number): string {
+  return new Date(at).toISOString().replace('Z', '+00:00');
+}
+
+/** A Discord HTTP error; thrown by handlers and turned into the response. */
+class DiscordHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: DiscordErrorBody,
+  ) {
+    super(`${status} ${body.code}: ${body.message}`);
+  }
+
+  static of(template: ErrorTemplate): DiscordHttpError {
+    return new DiscordHttpError(template.status, { code: template.code, message: template.message });
+  }
+}
+
+/** Collects Discord's nested 50035 "Invalid Form Body" errors: `{ data: { content: { _errors: [...] } } }`. */
+class FormErrors {
+  readonly tree: FormErrorTree = {};
+  private count = 0;
+
+  add(path: readonly (string | number)[], code: string, message: string): void {
+    let node = this.tree;
+    for (const key of path) {
+      const existing = node[String(key)];
+      if (isObject(existing)) {
+        node = existing as FormErrorTree;
+      } else {
+        const child: FormErrorTree = {};
+        node[String(key)] = child;
+        node = child;
+      }
+    }
+    const leaves = (node._errors ??= []) as FormErrorLeaf[];
+    leaves.push({ code, message });
+    this.count += 1;
+  }
+
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
+  throwIfAny(): void {
+    if (this.empty) return;
+    throw new DiscordHttpError(400, {
+      code: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
+      message: 'Invalid Form Body',
+      errors: this.tree,
+    });
+  }
+}
+
+type Path = readonly (string | number)[];
+
+function checkMaxLength(errors: FormErrors, path: Path, value: unknown, max: number): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'string') {
+    errors.add(path, 'BASE_TYPE_STRING', 'Must be a string.');
+    return 0;
+  }
+  const length = charCount(value);
+  if (length > max) errors.add(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${max} or fewer in length.`);
+  return length;
+}
+
+function checkLengthBetween(errors: FormErrors, path: Path, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'string') {
+    errors.add(path, 'BASE_TYPE_REQUIRED', 'This field is required');
+    return 0;
+  }
+  const length = charCount(value);
+  if (length < min || length > max) {
+    errors.add(path, 'BASE_TYPE_BAD_LENGTH', `Must be between ${min} and ${max} in length.`);
+  }
+  return length;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Message validation (limits Discord enforces with 50035 / 50006)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Validates one embed and returns the characters it contributes to the 6000 total. */
+function validateEmbed(errors: FormErrors, path: Path, embed: unknown): number {
+  if (!isObject(embed)) {
+    errors.add(path, 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType');
+    return 0;
+  }
+  let total = 0;
+  total += checkMaxLength(errors, [...path, 'title'], embed.title, DiscordLimits.embedTitle);
+  total += checkMaxLength(errors, [...path, 'description'], embed.description, DiscordLimits.embedDescription);
+  if (embed.fields !== undefined) {
+    if (!Array.isArray(embed.fields)) {
+      errors.add([...path, 'fields'], 'BASE_TYPE_LIST', 'Must be a list.');
+    } else {
+      if (embed.fields.length > DiscordLimits.embedFields) {
+        errors.add([...path, 'fields'], 'BASE_TYPE_MAX_LENGTH', `Must be ${DiscordLimits.embedFields} or fewer in length.`);
+      }
+      embed.fields.forEach((field: unknown, index) => {
+        const fieldPath = [...path, 'fields', index];
+        if (!isObject(field)) {
+          errors.add(fieldPath, 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType');
+          return;
+        }
+        total += checkLengthBetween(errors, [...fieldPath, 'name'], field.name, 1, DiscordLimits.embedFieldName);
+        total += checkLengthBetween(errors, [...fieldPath, 'value'], field.value, 1, DiscordLimits.embedFieldValue);
+      });
+    }
+  }
+  if (isObject(embed.footer)) {
+    total += checkMaxLength(errors, [...path, 'footer', 'text'], embed.footer.text, DiscordLimits.embedFooterText);
+  }
+  if (isObject(embed.author)) {
+    total += checkMaxLength(errors, [...path, 'author', 'name'], embed.author.name, DiscordLimits.embedAuthorName);
+  }
+  return total;
+}
+
+function validateActionRows(errors: FormErrors, path: Path, components: unknown[], flags: number): void {
+  // Components V2 messages have a different, much larger layout grammar; only the classic rows are checked.
+  if ((flags & MessageFlags.IsComponentsV2) !== 0) return;
+  if (components.length > DiscordLimits.actionRowsPerMessage) {
+    errors.add(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${DiscordLimits.actionRowsPerMessage} or fewer in length.`);
+  }
+  components.forEach((row, rowIndex) => {
+    const rowPath = [...path, rowIndex];
+    if (!isObject(row) || row.type !== ComponentType.ActionRow || !Array.isArray(row.components)) {
+      errors.add(rowPath, 'UNION_TYPE_CHOICES', 'Value of field "type" must be one of (1,).');
+      return;
+    }
+    if (row.components.length === 0 || row.components.length > DiscordLimits.componentsPerActionRow) {
+      errors.add([...rowPath, 'components'], 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${DiscordLimits.componentsPerActionRow} in length.`);
+    }
+    row.components.forEach((component: unknown, index) => {
+      const componentPath = [...rowPath, 'components', index];
+      if (!isObject(component)) return;
+      const isLinkLike = component.style === ButtonStyle.Link || component.style === ButtonStyle.Premium;
+      if (component.type === ComponentType.Button && !isLinkLike) {
+        checkLengthBetween(errors, [...componentPath, 'custom_id'], component.custom_id, 1, DiscordLimits.customId);
+      } else if (component.type !== ComponentType.Button) {
+        checkLengthBetween(errors, [...componentPath, 'custom_id'], component.custom_id, 1, DiscordLimits.customId);
+      }
+      if (component.type === ComponentType.Button) {
+        checkMaxLength(errors, [...componentPath, 'label'], component.label, DiscordLimits.buttonLabel);
+      }
+    });
+  });
+}
+
+/** Content, embeds and components limits; `path` prefixes the error keys (`['data']` for callbacks). */
+function validateMessageFields(errors: FormErrors, path: Path, body: JsonObject): void {
+  checkMaxLength(errors, [...path, 'content'], body.content, DiscordLimits.messageContent);
+  if (body.embeds !== undefined && body.embeds !== null) {
+    if (!Array.isArray(body.embeds)) {
+      errors.add([...path, 'embeds'], 'BASE_TYPE_LIST', 'Must be a list.');
+    } else {
+      if (body.embeds.length > DiscordLimits.embedsPerMessage) {
+        errors.add([...path, 'embeds'], 'BASE_TYPE_MAX_LENGTH', `Must be ${DiscordLimits.embedsPerMessage} or fewer in length.`);
+      }
+      const total = body.embeds.reduce<number>(
+        (sum, embed: unknown, index) => sum + validateEmbed(errors, [...path, 'embeds', index], embed),
+        0,
+      );
+      if (total > DiscordLimits.embedTotalCharacters) {
+        errors.add(
+          [...path, 'embeds'],
+          'MAX_EMBED_SIZE_EXCEEDED',
+          `Embed size exceeds maximum size of ${DiscordLimits.embedTotalCharacters}`,
+        );
+      }
+    }
+  }
+  if (body.components !== undefined && body.components !== null) {
+    if (!Array.isArray(body.components)) errors.add([...path, 'components'], 'BASE_TYPE_LIST', 'Must be a list.');
+    else validateActionRows(errors, [...path, 'components'], body.components, Number(body.flags ?? 0));
+  }
+}
+
+/** Discord refuses a message with nothing to show (50006); whitespace-only content counts as nothing. */
+function isEmptyMessage(fields: JsonObject, fileCount: number): boolean {
+  const hasContent = typeof fields.content === 'string' && fields.content.trim().length > 0;
+  const nonEmpty = (value: unknown): boolean => Array.isArray(value) && value.length > 0;
+  return (
+    !hasContent &&
+    !nonEmpty(fields.embeds) &&
+    !nonEmpty(fields.components) &&
+    !nonEmpty(fields.sticker_ids) &&
+    !nonEmpty(fields.attachments) &&
+    fields.poll === undefined &&
+    fileCount === 0
+  );
+}
+
+function validateNewMessage(body: unknown, path: Path, fileCount: number): JsonObject {
+  const fields = isObject(body) ? body : {};
+  const errors = new FormErrors();
+  validateMessageFields(errors, path, fields);
+  errors.throwIfAny();
+  if (isEmptyMessage(fields, fileCount)) throw DiscordHttpError.of(DiscordErrors.emptyMessage);
+  return fields;
+}
+
+function validateModal(data: unknown): APIModalInteractionResponseCallbackData {
+  const errors = new FormErrors();
+  const modal = isObject(data) ? data : {};
+  checkLengthBetween(errors, ['data', 'custom_id'], modal.custom_id, 1, DiscordLimits.customId);
+  checkLengthBetween(errors, ['data', 'title'], modal.title, 1, DiscordLimits.modalTitle);
+  const components = Array.isArray(modal.components) ? modal.components : [];
+  if (components.length === 0 || components.length > DiscordLimits.modalComponents) {
+    errors.add(['data', 'components'], 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${DiscordLimits.modalComponents} in length.`);
+  }
+  errors.throwIfAny();
+  return modal as unknown as APIModalInteractionResponseCallbackData;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Application command validation (bulk overwrite / create)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Discord's rule for CHAT_INPUT command and option names (and they must be lower case). */
+const CHAT_INPUT_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+function checkChatInputName(errors: FormErrors, path: Path, name: unknown): number {
+  if (typeof name !== 'string') {
+    errors.add(path, 'BASE_TYPE_REQUIRED', 'This field is required');
+    return 0;
+  }
+  if (!CHAT_INPUT_NAME.test(name) || name !== name.toLowerCase()) {
+    errors.add(path, 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+  }
+  return charCount(name);
+}
+
+function isSubcommandLike(option: JsonObject): boolean {
+  return (
+    option.type === ApplicationCommandOptionType.Subcommand ||
+    option.type === ApplicationCommandOptionType.SubcommandGroup
+  );
+}
+
+/** Validates an options array (recursively) and returns its characters for the 4000 total. */
+function validateCommandOptions(errors: FormErrors, path: Path, options: unknown): number {
+  if (options === undefined || options === null) return 0;
+  if (!Array.isArray(options)) {
+    errors.add(path, 'BASE_TYPE_LIST', 'Must be a list.');
+    return 0;
+  }
+  if (options.length > DiscordLimits.commandOptions) {
+    errors.add(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${DiscordLimits.commandOptions} or fewer in length.`);
+  }
+  let total = 0;
+  let seenOptional = false;
+  const names = new Set<string>();
+  options.forEach((option: unknown, index) => {
+    const optionPath = [...path, index];
+    if (!isObject(option)) {
+      errors.add(optionPath, 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType');
+      return;
+    }
+    total += checkChatInputName(errors, [...optionPath, 'name'], option.name);
+    if (typeof option.name === 'string') {
+      if (names.has(option.name)) {
+        errors.add([...optionPath, 'name'], 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS', 'Option name already exists');
+      }
+      names.add(option.name);
+    }
+    total += checkLengthBetween(errors, [...optionPath, 'description'], option.description, 1, DiscordLimits.commandDescription);
+    if (option.required === true && seenOptional) {
+      errors.add(optionPath, 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', 'Required options must be placed before non-required options');
+    }
+    if (option.required !== true && !isSubcommandLike(option)) seenOptional = true;
+    if (option.choices !== undefined) {
+      if (option.autocomplete === true) {
+        errors.add([...optionPath, 'autocomplete'], 'APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE', 'Autocomplete cannot be set with choices');
+      }
+      const choices = Array.isArray(option.choices) ? option.choices : [];
+      if (choices.length > DiscordLimits.commandChoices) {
+        errors.add([...optionPath, 'choices'], 'BASE_TYPE_MAX_LENGTH', `Must be ${DiscordLimits.commandChoices} or fewer in length.`);
+      }
+      choices.forEach((choice: unknown, choiceIndex) => {
+        if (!isObject(choice)) return;
+        const choicePath = [...optionPath, 'choices', choiceIndex];
+        total += checkLengthBetween(errors, [...choicePath, 'name'], choice.name, 1, DiscordLimits.commandChoiceName);
+        if (typeof choice.value === 'string') {
+          total += checkLengthBetween(errors, [...choicePath, 'value'], choice.value, 1, DiscordLimits.commandChoiceStringValue);
+        } else {
+          total += String(choice.value).length;
+        }
+      });
+    }
+    for (const key of ['min_length', 'max_length'] as const) {
+      const value = option[key];
+      if (value === undefined) continue;
+      const min = key === 'max_length' ? 1 : 0;
+      if (typeof value !== 'number' || value < min || value > DiscordLimits.commandStringOptionLength) {
+        errors.add([...optionPath, key], 'NUMBER_TYPE_MAX', `Must be between ${min} and ${DiscordLimits.commandStringOptionLength}.`);
+      }
+    }
+    if (isSubcommandLike(option)) total += validateCommandOptions(errors, [...optionPath, 'options'], option.options);
+  });
+  return total;
+}
+
+function validateCommand(errors: FormErrors, path: Path, command: unknown): void {
+  if (!isObject(command)) {
+    errors.add(path, 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType');
+    return;
+  }
+  const type = command.type ?? ApplicationCommandType.ChatInput;
+  let total = 0;
+  if (type === ApplicationCommandType.ChatInput) {
+    total += checkChatInputName(errors, [...path, 'name'], command.name);
+    total += checkLengthBetween(errors, [...path, 'description'], command.description, 1, DiscordLimits.commandDescription);
+    total += validateCommandOptions(errors, [...path, 'options'], command.options);
+  } else {
+    total += checkLengthBetween(errors, [...path, 'name'], command.name, 1, DiscordLimits.commandName);
+    if (typeof command.description === 'string' && command.description !== '') {
+      errors.add([...path, 'description'], 'APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION', 'Context menu commands cannot have a description');
+    }
+    if (command.options !== undefined) {
+      errors.add([...path, 'options'], 'APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS', 'Context menu commands cannot have options');
+    }
+  }
+  if (total > DiscordLimits.commandTotalCharacters) {
+    errors.add(path, 'APPLICATION_COMMAND_TOO_LARGE', `Command exceeds maximum size (${DiscordLimits.commandTotalCharacters})`);
+  }
+}
+
+function validateCommandList(body: unknown, isGlobal: boolean): JsonObject[] {
+  const errors = new FormErrors();
+  if (!Array.isArray(body)) {
+    errors.add([], 'BASE_TYPE_LIST', 'Must be a list.');
+    errors.throwIfAny();
+    return [];
+  }
+  body.forEach((command: unknown, index) => validateCommand(errors, [index], command));
+  const seen = new Set<string>();
+  const perType = new Map<number, number>();
+  body.forEach((command: unknown, index) => {
+    if (!isObject(command)) return;
+    const type = Number(command.type ?? ApplicationCommandType.ChatInput);
+    const key = `${type}:${String(command.name)}`;
+    if (seen.has(key)) errors.add([index, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', 'Application command names must be unique');
+    seen.add(key);
+    perType.set(type, (perType.get(type) ?? 0) + 1);
+  });
+  const chatInputCount = perType.get(ApplicationCommandType.ChatInput) ?? 0;
+  if (isGlobal && chatInputCount > DiscordLimits.globalChatInputCommands) {
+    errors.add([], 'BASE_TYPE_MAX_LENGTH', `Must be ${DiscordLimits.globalChatInputCommands} or fewer in length.`);
+  }
+  for (const type of [ApplicationCommandType.User, ApplicationCommandType.Message]) {
+    if ((perType.get(type) ?? 0) > DiscordLimits.contextMenuCommands) {
+      errors.add([], 'APPLICATION_COMMANDS_TOO_MANY_CONTEXT_MENU', `Max ${DiscordLimits.contextMenuCommands} context menu commands of each type`);
+    }
+  }
+  errors.throwIfAny();
+  return body as JsonObject[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request bodies
+// ---------------------------------------------------------------------------------------------------------------
+
+async function readRequestBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const joined = Buffer.concat(chunks);
+  const copy = new Uint8Array(joined.length);
+  copy.set(joined);
+  return copy;
+}
+
+/** JSON, or multipart/form-data whose `payload_json` part is the JSON body and whose file parts are recorded. */
+async function parseRequestBody(
+  contentType: string | undefined,
+  raw: Uint8Array<ArrayBuffer>,
+): Promise<{ body: unknown; files: RecordedFile[] }> {
+  if (raw.length === 0) return { body: undefined, files: [] };
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType === 'multipart/form-data') {
+    const form = await new Response(raw, { headers: { 'content-type': contentType ?? '' } }).formData();
+    let body: JsonObject = {};
+    const files: RecordedFile[] = [];
+    for (const [field, value] of form.entries()) {
+      if (typeof value !== 'string') {
+        files.push({ field, name: value.name, size: value.size, contentType: value.type });
+      } else if (field === 'payload_json') {
+        const parsed = parseJson(value);
+        body = isObject(parsed) ? { ...body, ...parsed } : body;
+      } else {
+        body[field] = value;
+      }
+    }
+    return { body, files };
+  }
+  return { body: parseJson(Buffer.from(raw).toString('utf8')), files: [] };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw DiscordHttpError.of(DiscordErrors.invalidJson);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Waitable record lists
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Waiter<T> {
+  predicate: (item: T) => boolean;
+  resolve: (item: T) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A list of records that tests can await. A wait resolves with the first record (past or future) matching the
+ * predicate; a terminal failure (e.g. the interaction expired) rejects current and later waits at once.
+ */
+export class WaitableList<T> {
+  readonly items: T[] = [];
+  private readonly waiters = new Set<Waiter<T>>();
+  private terminal: Error | undefined;
+
+  push(item: T): void {
+    this.items.push(item);
+    for (const waiter of [...this.waiters]) {
+      if (waiter.predicate(item)) waiter.resolve(item);
+    }
+  }
+
+  fail(error: Error): void {
+    this.terminal ??= error;
+    for (const waiter of [...this.waiters]) waiter.reject(error);
+  }
+
+  wait(predicate: (item: T) => boolean, timeoutMs: number, describeTimeout: () => string): Promise<T> {
+    const existing = this.items.find(predicate);
+    if (existing !== undefined) return Promise.resolve(existing);
+    if (this.terminal) return Promise.reject(this.terminal);
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter<T> = {
+        predicate,
+        resolve: (item) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(item);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => waiter.reject(new Error(describeTimeout())), timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+}
+
+function summarize(value: unknown, max = 160): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payload builders
+// ---------------------------------------------------------------------------------------------------------------
+
+function buildUser(id: string, username: string, options: { bot?: boolean; globalName?: string | null } = {}): APIUser {
+  return {
+    id,
+    username,
+    discriminator: '0',
+    global_name: options.globalName ?? (options.bot ? null : username),
+    avatar: null,
+    ...(options.bot ? { bot: true } : {}),
+    public_flags: NO_FLAGS as UserFlags,
+    flags: NO_FLAGS as UserFlags,
+    banner: null,
+    accent_color: null,
+    avatar_decoration_data: null,
+  };
+}
+
+function buildRole(id: string, name: string, permissions: string, position: number, extra: Partial<APIRole> = {}): APIRole {
+  return {
+    id,
+    name,
+    color: 0,
+    colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+    hoist: false,
+    icon: null,
+    unicode_emoji: null,
+    position,
+    permissions,
+    managed: false,
+    mentionable: false,
+    flags: NO_FLAGS as RoleFlags,
+    ...extra,
+  };
+}
+
+function buildMember(user: APIUser, roles: string[], joinedAt: string): APIGuildMember {
+  return {
+    user,
+    nick: null,
+    avatar: null,
+    banner: null,
+    roles,
+    joined_at: joinedAt,
+    premium_since: null,
+    deaf: false,
+    mute: false,
+    flags: NO_FLAGS as GuildMemberFlags,
+    pending: false,
+    communication_disabled_until: null,
+  };
+}
+
+/** Gateway message payloads carry the author's member without its `user` (that is the `author`). */
+function memberWithoutUser(member: APIGuildMember): Omit<APIGuildMember, 'user'> {
+  const { user: _user, ...rest } = member;
+  return rest;
+}
+
+function attachmentsFromFiles(files: readonly RecordedFile[], channelId: string): APIAttachment[] {
+  return files.map((file) => {
+    const id = snowflake();
+    const url = `https://cdn.discordapp.com/attachments/${channelId}/${id}/${encodeURIComponent(file.name)}`;
+    return { id, filename: file.name, size: file.size, url, proxy_url: url, content_type: file.contentType };
+  });
+}
+
+interface MessageInit {
+  id?: string;
+  channelId: string;
+  author: APIUser;
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: APIMessage['components'];
+  attachments?: APIAttachment[];
+  flags?: number;
+  type?: MessageType;
+  mentions?: APIUser[];
+  mentionRoles?: string[];
+  mentionEveryone?: boolean;
+  reference?: APIMessage['message_reference'];
+  referencedMessage?: APIMessage | null;
+  extra?: Partial<APIMessage>;
+  at: number;
+}
+
+function buildMessage(init: MessageInit): APIMessage {
+  return {
+    id: init.id ?? snowflake(init.at),
+    channel_id: init.channelId,
+    author: init.author,
+    content: init.content ?? '',
+    timestamp: isoTime(init.at),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: init.mentionEveryone ?? false,
+    mentions: init.mentions ?? [],
+    mention_roles: init.mentionRoles ?? [],
+    attachments: init.attachments ?? [],
+    embeds: init.embeds ?? [],
+    components: init.components ?? [],
+    pinned: false,
+    type: init.type ?? MessageType.Default,
+    flags: init.flags ?? 0,
+    ...(init.reference ? { message_reference: init.reference } : {}),
+    ...(init.referencedMessage !== undefined ? { referenced_message: init.referencedMessage } : {}),
+    ...init.extra,
+  };
+}
+
+/** The content, embeds, attachments and components a session without MESSAGE_CONTENT does not get. */
+function redactContent(message: APIMessage): APIMessage {
+  return { ...message, content: '', embeds: [], attachments: [], components: [] };
+}
+
+function collectCustomIds(components: readonly unknown[] | undefined): string[] {
+  const ids: string[] = [];
+  const visit = (node: unknown): void => {
+    if (!isObject(node)) return;
+    if (typeof node.custom_id === 'string') ids.push(node.custom_id);
+    if (Array.isArray(node.components)) node.components.forEach(visit);
+    if (node.component !== undefined) visit(node.component);
+    if (node.accessory !== undefined) visit(node.accessory);
+  };
+  components?.forEach(visit);
+  return ids;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Interaction handle
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The test's view of one injected interaction: what the bot answered, and when. */
+export class InteractionHandle {
+  readonly callbacks = new WaitableList<InteractionCallbackRecord>();
+  readonly edits = new WaitableList<WebhookMessageRecord>();
+  readonly followUps = new WaitableList<WebhookMessageRecord>();
+  /** Every state the @original message went through (reply, loading, each edit). */
+  readonly originalStates = new WaitableList<APIMessage>();
+  readonly rejected: RejectedInteractionRequest[] = [];
+
+  constructor(
+    readonly payload: APIInteraction,
+    /** When INTERACTION_CREATE was written to the gateway (Date.now()). */
+    readonly dispatchedAt: number,
+    private readonly defaultTimeoutMs: number,
+    private readonly describeRecentRequests: () => string,
+  ) {}
+
+  get id(): string {
+    return this.payload.id;
+  }
+
+  get token(): string {
+    return this.payload.token;
+  }
+
+  /** The current @original message, if the bot has created one. */
+  originalMessage(): APIMessage | undefined {
+    return this.originalStates.items.at(-1);
+  }
+
+  /** The first accepted callback (reply, defer, update, modal). Rejects at once if the interaction expired. */
+  waitForCallback(options: WaitOptions = {}): Promise<InteractionCallbackRecord> {
+    return this.callbacks.wait(() => true, this.timeout(options), () => this.timeoutMessage('an interaction callback'));
+  }
+
+  /** The first PATCH of @original matching `predicate` (past or future); use the predicate to pick the final one. */
+  waitForEdit(predicate: (edit: WebhookMessageRecord) => boolean = () => true, options: WaitOptions = {}): Promise<WebhookMessageRecord> {
+    return this.edits.wait(predicate, this.timeout(options), () => this.timeoutMessage('an edit of @original'));
+  }
+
+  waitForFollowUp(
+    predicate: (followUp: WebhookMessageRecord) => boolean = () => true,
+    options: WaitOptions = {},
+  ): Promise<WebhookMessageRecord> {
+    return this.followUps.wait(predicate, this.timeout(options), () => this.timeoutMessage('a follow-up message'));
+  }
+
+  /**
+   * The @original message once it matches `predicate` (default: no longer "thinking"), however the bot got there:
+   * a direct reply, or a defer followed by edits.
+   */
+  waitForOriginal(
+    predicate: (message: APIMessage) => boolean = (message) => ((message.flags ?? 0) & MessageFlags.Loading) === 0,
+    options: WaitOptions = {},
+  ): Promise<APIMessage> {
+    return this.originalStates.wait(predicate, this.timeout(options), () => this.timeoutMessage('the @original message'));
+  }
+
+  /** @internal */
+  recordRejection(rejection: RejectedInteractionRequest): void {
+    this.rejected.push(rejection);
+    if (rejection.kind === 'callback' && rejection.error.code === RESTJSONErrorCodes.UnknownInteraction) {
+      this.callbacks.fail(new Error(`${this.describe()} expired: ${this.describeRejection(rejection)}`));
+    }
+  }
+
+  private timeout(options: WaitOptions): number {
+    return options.timeoutMs ?? this.defaultTimeoutMs;
+  }
+
+  private describe(): string {
+    const data: unknown = this.payload.data;
+    const name = isObject(data) && typeof data.name === 'string' ? `/${data.name}` : isObject(data) ? String(data.custom_id) : '';
+    return `interaction ${this.id} (${InteractionType[this.payload.type]} ${name})`;
+  }
+
+  private describeRejection(rejection: RejectedInteractionRequest): string {
+    return `${rejection.kind} → ${rejection.status} ${rejection.error.code} "${rejection.error.message}" at +${rejection.elapsedMs} ms`;
+  }
+
+  private timeoutMessage(what: string): string {
+    const lines = [
+      `Timed out waiting for ${what} of ${this.describe()}.`,
+      `  callbacks: ${this.callbacks.items.map((c) => `type ${c.type} at +${c.elapsedMs} ms`).join(', ') || 'none'}`,
+      `  edits: ${this.edits.items.map((e) => summarize(e.body, 100)).join(' | ') || 'none'}`,
+      `  follow-ups: ${this.followUps.items.map((f) => summarize(f.body, 100)).join(' | ') || 'none'}`,
+      `  rejected: ${this.rejected.map((r) => this.describeRejection(r)).join('; ') || 'none'}`,
+      `  recent requests: ${this.describeRecentRequests()}`,
+    ];
+    return lines.join('\n');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gateway
+// ---------------------------------------------------------------------------------------------------------------
+
+interface GatewayPayload {
+  op: GatewayOpcodes;
+  d: unknown;
+  s: number | null;
+  t: string | null;
+}
+
+/** An identified gateway session; survives its socket so it can be resumed. */
+interface GatewaySession {
+  readonly id: string;
+  readonly identify: GatewayIdentifyData;
+  readonly intents: number;
+  sequence: number;
+  socket: WebSocket | undefined;
+  readonly log: GatewayPayload[];
+}
+
+export interface GatewayClose {
+  readonly code: number;
+  readonly reason: string;
+  readonly at: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Routing
+// ---------------------------------------------------------------------------------------------------------------
+
+interface RouteContext {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+  readonly files: readonly RecordedFile[];
+  readonly at: number;
+}
+
+interface RouteResult {
+  status: number;
+  body?: unknown;
+}
+
+interface Route {
+  readonly method: string;
+  readonly segments: readonly string[];
+  /** Interaction callbacks and webhook-token routes are authenticated by their token, not the bot token. */
+  readonly auth: 'bot' | 'none';
+  readonly handle: (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
+}
+
+function matchRoute(route: Route, segments: readonly string[]): Record<string, string> | undefined {
+  if (route.segments.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i += 1) {
+    const expected = route.segments[i] ?? '';
+    const actual = segments[i] ?? '';
+    if (expected.startsWith(':')) params[expected.slice(1)] = actual;
+    else if (expected !== actual) return undefined;
+  }
+  return params;
+}
+
+const json = (body: unknown, status = 200): RouteResult => ({ status, body });
+const noContent = (): RouteResult => ({ status: 204 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Interaction state
+// ---------------------------------------------------------------------------------------------------------------
+
+interface InteractionState {
+  readonly payload: APIInteraction;
+  readonly handle: InteractionHandle;
+  readonly responseWindowMs: number;
+  acknowledgement: InteractionResponseType | undefined;
+  originalMessageId: string | undefined;
+  /** A defer (type 5) whose "thinking" message has not been edited or replaced yet. */
+  originalIsLoading: boolean;
+  ephemeral: boolean;
+  readonly followUpIds: Set<string>;
+}
+
+interface StoredMessage {
+  message: APIMessage;
+  readonly ephemeral: boolean;
+}
+
+type GuildChannelRecord = APITextChannel;
+
+type MessageEvent = GatewayDispatchEvents.MessageCreate | GatewayDispatchEvents.MessageUpdate;
+
+interface ValidatedCallback {
+  type: InteractionResponseType;
+  data: JsonObject | undefined;
+  files: readonly RecordedFile[];
+}
+
+interface InteractionMessageFields {
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: APIMessage['components'];
+  attachments: APIAttachment[];
+  flags: number;
+  at: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The emulator
+// ---------------------------------------------------------------------------------------------------------------
+
+export class DiscordEmulator {
+  readonly token: string;
+  readonly applicationId: string;
+  readonly botUserId: string;
+  readonly guildId: string;
+  readonly channelId: string;
+  /** The guild owner (has every permission). */
+  readonly ownerUserId: string;
+  /** A plain member: the default actor of injected interactions and messages. */
+  readonly userId: string;
+  readonly roleIds: { readonly everyone: string; readonly bot: string; readonly moderator: string };
+
+  /** Every REST request, in arrival order. */
+  readonly requests: RecordedRequest[] = [];
+  readonly unknownRoutes: UnknownRoute[] = [];
+  /** Gateway protocol violations by the client (bad payloads, unsupported compression, ...). */
+  readonly protocolErrors: string[] = [];
+  /** Closes the emulator initiated (4004 bad token, 4014 disallowed intents, ...). */
+  readonly gatewayCloses: GatewayClose[] = [];
+  readonly identifies: GatewayIdentifyData[] = [];
+  readonly resumes: { sessionId: string; seq: number; at: number }[] = [];
+  readonly presenceUpdates: unknown[] = [];
+  /** Heartbeats (op 1) received and acknowledged. */
+  heartbeatCount = 0;
+  /** Currently registered commands; guild commands carry `guild_id`. */
+  readonly registeredCommands: APIApplicationCommand[] = [];
+  readonly commandRegistrations: RegisteredCommandBatch[] = [];
+  readonly channelMessages = new WaitableList<ChannelMessageRecord>();
+  readonly typingIndicators: { channelId: string; at: number }[] = [];
+  readonly reactions: { channelId: string; messageId: string; emoji: string; method: 'PUT' | 'DELETE'; at: number }[] = [];
+
+  private readonly options: Required<
+    Pick<
+      DiscordEmulatorOptions,
+      | 'interactionResponseWindowMs'
+      | 'interactionTokenLifetimeMs'
+      | 'heartbeatIntervalMs'
+      | 'waitTimeoutMs'
+      | 'enabledPrivilegedIntents'
+      | 'echoBotMessages'
+      | 'requireRegisteredCommands'
+      | 'logProblems'
+    >
+  >;
+  private tokenValid: boolean;
+  private port = 0;
+  private closed = false;
+  private readonly createdAt = Date.now();
+  private readonly server: Server;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly routes: Route[];
+  private readonly sessions = new Map<string, GatewaySession>();
+  private readonly pendingTimers = new Set<NodeJS.Timeout>();
+
+  private readonly users = new Map<string, APIUser>();
+  private readonly members = new Map<string, APIGuildMember>();
+  private readonly roles: APIRole[];
+  private readonly guildChannels = new Map<string, GuildChannelRecord>();
+  private readonly dmChannels = new Map<string, APIDMChannel>();
+  private readonly messages = new Map<string, StoredMessage>();
+  private readonly interactions = new Map<string, InteractionState>();
+  private readonly guildName: string;
+
+  constructor(options: DiscordEmulatorOptions = {}) {
+    this.applicationId = options.applicationId ?? snowflake();
+    this.botUserId = options.botUserId ?? this.applicationId;
+    this.guildId = options.guildId ?? snowflake();
+    this.channelId = options.channelId ?? snowflake();
+    this.ownerUserId = snowflake();
+    this.userId = snowflake();
+    this.token = options.token ?? makeBotToken(this.botUserId);
+    this.tokenValid = !options.invalidToken;
+    this.guildName = options.guildName ?? 'Emulated Guild';
+    this.options = {
+      interactionResponseWindowMs: options.interactionResponseWindowMs ?? INTERACTION_RESPONSE_WINDOW_MS,
+      interactionTokenLifetimeMs: options.interactionTokenLifetimeMs ?? INTERACTION_TOKEN_LIFETIME_MS,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      waitTimeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+      enabledPrivilegedIntents: options.enabledPrivilegedIntents ?? PRIVILEGED_INTENTS,
+      echoBotMessages: options.echoBotMessages ?? true,
+      requireRegisteredCommands: options.requireRegisteredCommands ?? false,
+      logProblems: options.logProblems ?? true,
+    };
+
+    this.roleIds = { everyone: this.guildId, bot: snowflake(), moderator: snowflake() };
+    this.roles = [
+      buildRole(this.roleIds.everyone, '@everyone', EmulatorPermissions.everyone, 0),
+      buildRole(this.roleIds.moderator, 'Moderator', EmulatorPermissions.moderator, 1),
+      buildRole(this.roleIds.bot, options.botUsername ?? 'Emulated Bot', EmulatorPermissions.bot, 2, {
+        managed: true,
+        tags: { bot_id: this.botUserId },
+      }),
+    ];
+
+    const joinedAt = isoTime(this.createdAt);
+    const bot = buildUser(this.botUserId, options.botUsername ?? 'Emulated Bot', { bot: true });
+    this.addMember(bot, [this.roleIds.bot], joinedAt);
+    this.addMember(buildUser(this.ownerUserId, 'guild_owner'), [], joinedAt);
+    this.addMember(buildUser(this.userId, 'plain_member'), [], joinedAt);
+
+    this.guildChannels.set(this.channelId, {
+      id: this.channelId,
+      type: ChannelType.GuildText,
+      guild_id: this.guildId,
+      name: options.channelName ?? 'general',
+      position: 0,
+      permission_overwrites: [],
+      parent_id: null,
+      topic: null,
+      nsfw: false,
+      last_message_id: null,
+      last_pin_timestamp: null,
+      rate_limit_per_user: 0,
+      default_auto_archive_duration: 4320,
+      flags: NO_FLAGS as ChannelFlags,
+    });
+
+    this.server = createServer((req, res) => void this.handleHttp(req, res));
+    this.server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
+    this.wss.on('connection', (socket, req) => this.onGatewayConnection(socket, req));
+    this.routes = this.buildRoutes();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** @internal Use startDiscordEmulator(). */
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /** `http://127.0.0.1:PORT/api`: pass as discord.js `rest: { api }` (it appends `/v10`). */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}${GATEWAY_PATH}`;
+  }
+
+  /** Gateway sessions with an open socket. */
+  get connectedSessionCount(): number {
+    return [...this.sessions.values()].filter((session) => session.socket?.readyState === WebSocket.OPEN).length;
+  }
+
+  /** Destroy discord.js clients first: a client whose socket is cut tries to resume against a closed port. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.pendingTimers) clearTimeout(timer);
+    this.pendingTimers.clear();
+    const closedError = new Error('Discord emulator closed');
+    this.channelMessages.fail(closedError);
+    for (const state of this.interactions.values()) {
+      state.handle.callbacks.fail(closedError);
+      state.handle.edits.fail(closedError);
+      state.handle.followUps.fail(closedError);
+      state.handle.originalStates.fail(closedError);
+    }
+    for (const socket of this.wss.clients) socket.terminate();
+    this.wss.close();
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await serverClosed;
+  }
+
+  /** Revoke (false) or restore (true) the bot token: authenticated routes answer 401 while revoked. */
+  setTokenValid(valid: boolean): void {
+    this.tokenValid = valid;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Assertions
+  // -------------------------------------------------------------------------------------------------------------
+
+  assertNoUnknownRoutes(): void {
+    if (this.unknownRoutes.length === 0) return;
+    const list = this.unknownRoutes.map((route) => `  ${route.method} ${route.path} → ${route.status}`).join('\n');
+    throw new Error(`The bot called ${this.unknownRoutes.length} route(s) the Discord emulator does not know:\n${list}`);
+  }
+
+  assertNoProtocolErrors(): void {
+    if (this.protocolErrors.length === 0) return;
+    throw new Error(`Gateway protocol errors:\n${this.protocolErrors.map((error) => `  ${error}`).join('\n')}`);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Waiting on the bot
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** The first message the bot POSTed to `channelId` matching `predicate` (past or future). */
+  waitForChannelMessage(
+    channelId: string,
+    predicate: (record: ChannelMessageRecord) => boolean = () => true,
+    options: WaitOptions = {},
+  ): Promise<ChannelMessageRecord> {
+    return this.channelMessages.wait(
+      (record) => record.channelId === channelId && predicate(record),
+      options.timeoutMs ?? this.options.waitTimeoutMs,
+      () =>
+        [
+          `Timed out waiting for a bot message in channel ${channelId}.`,
+          `  channel messages: ${this.channelMessages.items.map((r) => `${r.channelId}: ${summarize(r.body, 100)}`).join(' | ') || 'none'}`,
+          `  recent requests: ${this.describeRecentRequests()}`,
+        ].join('\n'),
+    );
+  }
+
+  /** A stored message (injected or bot-sent), as the emulator currently holds it. */
+  getMessage(messageId: string): APIMessage | undefined {
+    return this.messages.get(messageId)?.message;
+  }
+
+  /** The DM channel between the bot and `userId` (created on first use, as POST /users/@me/channels does). */
+  dmChannelId(userId: string = this.userId): string {
+    return this.ensureDmChannel(this.ensureUser(userId)).id;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Injection
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Dispatch a chat-input APPLICATION_COMMAND interaction (type 2) as a user running `/commandName`. */
+  injectInteraction(options: InjectCommandOptions): InteractionHandle {
+    const command = this.findRegisteredCommand(options.commandName, options.dm ? undefined : this.guildId);
+    if (!command && this.options.requireRegisteredCommands) {
+      throw new Error(`/${options.commandName} is not registered (registered: ${this.describeCommands()}); Discord could not dispatch it.`);
+    }
+    const dataOptions = this.resolveCommandOptions(options.options, command);
+    if (command && options.validateOptions !== false) {
+      validateInjectedOptions(dataOptions, command.options ?? [], `/${options.commandName}`);
+    }
+    const data = {
+      id: command?.id ?? snowflake(),
+      name: options.commandName,
+      type: ApplicationCommandType.ChatInput,
+      ...(dataOptions.length > 0 ? { options: dataOptions } : {}),
+      ...(command?.guild_id ? { guild_id: command.guild_id } : {}),
+    };
+    return this.dispatchInteraction(InteractionType.ApplicationCommand, data, options, undefined);
+  }
+
+  /** Dispatch a MESSAGE_COMPONENT interaction (type 3) for a button click. */
+  injectButton(options: InjectButtonOptions): InteractionHandle {
+    const message = options.message
+      ? this.resolveMessageTarget(options.message)
+      : this.createComponentMessage(options.customId, options);
+    const customIds = collectCustomIds(message.components);
+    if (!customIds.includes(options.customId)) {
+      throw new Error(
+        `Message ${message.id} has no component with custom_id "${options.customId}" ` +
+          `(it has: ${customIds.join(', ') || 'none'}); Discord could not dispatch this click.`,
+      );
+    }
+    const data = { custom_id: options.customId, component_type: ComponentType.Button };
+    return this.dispatchInteraction(InteractionType.MessageComponent, data, options, message);
+  }
+
+  /** Dispatch a MODAL_SUBMIT interaction (type 5) with text-input values. */
+  injectModalSubmit(options: InjectModalSubmitOptions): InteractionHandle {
+    const message = options.message ? this.resolveMessageTarget(options.message) : undefined;
+    const data = {
+      custom_id: options.customId,
+      components: Object.entries(options.fields).map(([customId, value]) => ({
+        type: ComponentType.ActionRow,
+        components: [{ type: ComponentType.TextInput, custom_id: customId, value }],
+      })),
+    };
+    return this.dispatchInteraction(InteractionType.ModalSubmit, data, options, message);
+  }
+
+  /** Dispatch MESSAGE_CREATE for a user's message (mentions in the content are parsed as Discord does). */
+  injectMessage(options: InjectMessageOptions): InjectedMessage {
+    if (this.connectedSessionCount === 0) {
+      throw new Error('No connected gateway session: log a client in and wait for clientReady before injecting.');
+    }
+    const at = Date.now();
+    const author = this.ensureUser(options.authorId ?? this.userId, {
+      username: options.username,
+      globalName: options.globalName,
+      bot: options.authorIsBot,
+    });
+    const channelId = options.dm ? this.ensureDmChannel(author).id : (options.channelId ?? this.channelId);
+    this.requireChannel(channelId);
+    const inGuild = this.guildChannels.has(channelId);
+    if (inGuild) this.ensureMember(author, options.roles);
+
+    const referenced = options.replyTo ? this.resolveMessageTarget(options.replyTo) : undefined;
+    const mentionIds = new Set([...parseUserMentions(options.content), ...(options.mentions ?? [])]);
+    if (referenced && options.replyMention !== false) mentionIds.add(referenced.author.id);
+    const mentions = [...mentionIds].map((id) => this.mentionedUser(id, inGuild));
+
+    const message = buildMessage({
+      channelId,
+      author,
+      content: options.content,
+      mentions,
+      mentionRoles: parseRoleMentions(options.content).filter((id) => this.roles.some((role) => role.id === id)),
+      mentionEveryone: /@(everyone|here)\b/.test(options.content),
+      type: referenced ? MessageType.Reply : MessageType.Default,
+      reference: referenced
+        ? { type: 0, message_id: referenced.id, channel_id: referenced.channel_id, ...(inGuild ? { guild_id: this.guildId } : {}) }
+        : undefined,
+      referencedMessage: referenced,
+      at,
+    });
+    this.storeMessage(message, false);
+    const deliveredTo = this.broadcastMessage(GatewayDispatchEvents.MessageCreate, message);
+    return { id: message.id, payload: message, deliveredTo };
+  }
+
+  /** Dispatch any gateway event to every session (for events without a dedicated helper). */
+  dispatch(event: GatewayDispatchEvents | string, data: unknown): number {
+    return this.dispatchToSessions(event, () => data);
+  }
+
+  /** Ask connected clients to reconnect (op 7); discord.js then RESUMEs its session. */
+  requestReconnect(): void {
+    for (const session of this.sessions.values()) {
+      this.send(session.socket, { op: GatewayOpcodes.Reconnect, d: null, s: null, t: null });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Guild state
+  // -------------------------------------------------------------------------------------------------------------
+
+  private addMember(user: APIUser, roles: string[], joinedAt: string): APIGuildMember {
+    this.users.set(user.id, user);
+    const member = buildMember(user, roles, joinedAt);
+    this.members.set(user.id, member);
+    return member;
+  }
+
+  private get botUser(): APIUser {
+    const user = this.users.get(this.botUserId);
+    if (!user) throw new Error('bot user missing');
+    return user;
+  }
+
+  private ensureUser(id: string, details: { username?: string; globalName?: string; bot?: boolean } = {}): APIUser {
+    const existing = this.users.get(id);
+    if (existing && details.username === undefined && details.globalName === undefined) return existing;
+    const user = buildUser(id, details.username ?? existing?.username ?? `user_${id.slice(-6)}`, {
+      bot: details.bot ?? existing?.bot,
+      globalName: details.globalName,
+    });
+    this.users.set(id, user);
+    const member = this.members.get(id);
+    if (member) member.user = user;
+    return user;
+  }
+
+  private ensureMember(user: APIUser, roles: string[] | undefined): APIGuildMember {
+    const existing = this.members.get(user.id);
+    if (existing) {
+      if (roles) existing.roles = roles;
+      return existing;
+    }
+    return this.addMember(user, roles ?? [], isoTime(Date.now()));
+  }
+
+  private ensureDmChannel(user: APIUser): APIDMChannel {
+    const existing = [...this.dmChannels.values()].find((channel) => channel.recipients?.[0]?.id === user.id);
+    if (existing) return existing;
+    const channel: APIDMChannel = {
+      id: snowflake(),
+      type: ChannelType.DM,
+      recipients: [user],
+      last_message_id: null,
+      flags: NO_FLAGS as ChannelFlags,
+      name: null,
+    };
+    this.dmChannels.set(channel.id, channel);
+    return channel;
+  }
+
+  private requireChannel(channelId: string): APITextChannel | APIDMChannel {
+    const channel = this.guildChannels.get(channelId) ?? this.dmChannels.get(channelId);
+    if (!channel) throw DiscordHttpError.of(DiscordErrors.unknownChannel);
+    return channel;
+  }
+
+  /** Permissions of a member: the owner has all; Administrator implies all; else @everyone | roles. */
+  private permissionsFor(userId: string, roleIds: readonly string[]): string {
+    if (userId === this.ownerUserId) return ALL_PERMISSIONS.toString();
+    let bits = BigInt(EmulatorPermissions.everyone);
+    for (const role of this.roles) if (roleIds.includes(role.id)) bits |= BigInt(role.permissions);
+    return (bits & PermissionFlagsBits.Administrator) !== 0n ? ALL_PERMISSIONS.toString() : bits.toString();
+  }
+
+  private get botPermissions(): string {
+    return this.permissionsFor(this.botUserId, this.members.get(this.botUserId)?.roles ?? []);
+  }
+
+  private mentionedUser(id: string, inGuild: boolean): APIUser {
+    const user = this.ensureUser(id);
+    const member = this.members.get(id);
+    // In guild messages each mentioned user carries a partial `member`.
+    return inGuild && member ? ({ ...user, member: memberWithoutUser(member) } as APIUser) : user;
+  }
+
+  private buildGuild(): APIGuild {
+    return {
+      id: this.guildId,
+      name: this.guildName,
+      icon: null,
+      icon_hash: null,
+      splash: null,
+      discovery_splash: null,
+      owner_id: this.ownerUserId,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      widget_enabled: false,
+      widget_channel_id: null,
+      verification_level: 1,
+      default_message_notifications: 1,
+      explicit_content_filter: 2,
+      roles: this.roles,
+      emojis: [],
+      features: [],
+      mfa_level: 0,
+      application_id: null,
+      system_channel_id: this.channelId,
+      system_channel_flags: NO_FLAGS as GuildSystemChannelFlags,
+      rules_channel_id: null,
+      max_presences: null,
+      max_members: 500_000,
+      vanity_url_code: null,
+      description: null,
+      banner: null,
+      premium_tier: 0,
+      premium_subscription_count: 0,
+      preferred_locale: Locale.EnglishUS,
+      public_updates_channel_id: null,
+      max_video_channel_users: 25,
+      max_stage_video_channel_users: 50,
+      nsfw_level: 0,
+      stickers: [],
+      premium_progress_bar_enabled: false,
+      hub_type: null,
+      safety_alerts_channel_id: null,
+      incidents_data: null,
+    };
+  }
+
+  /** GUILD_CREATE: without GUILD_PRESENCES Discord only includes the bot's own member. */
+  private buildGuildCreate(intents: number): GatewayGuildCreateDispatchData {
+    const members = (intents & GatewayIntentBits.GuildPresences) !== 0
+      ? [...this.members.values()]
+      : [this.members.get(this.botUserId)].filter((member): member is APIGuildMember => member !== undefined);
+    return {
+      ...this.buildGuild(),
+      joined_at: isoTime(this.createdAt),
+      large: false,
+      unavailable: false,
+      member_count: this.members.size,
+      voice_states: [],
+      members,
+      channels: [...this.guildChannels.values()].map(({ guild_id: _guildId, ...channel }) => channel as APITextChannel),
+      threads: [],
+      presences: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+    };
+  }
+
+  /** The "limited" gateway flags of an unverified app with its privileged intents enabled. */
+  private get applicationFlags(): ApplicationFlags {
+    const enabled = this.options.enabledPrivilegedIntents;
+    let flags = 0;
+    if (enabled & GatewayIntentBits.GuildPresences) flags |= ApplicationFlags.GatewayPresenceLimited;
+    if (enabled & GatewayIntentBits.GuildMembers) flags |= ApplicationFlags.GatewayGuildMembersLimited;
+    if (enabled & GatewayIntentBits.MessageContent) flags |= ApplicationFlags.GatewayMessageContentLimited;
+    return flags as ApplicationFlags;
+  }
+
+  private buildApplication(): APIApplication {
+    const flags = this.applicationFlags;
+    return {
+      id: this.applicationId,
+      name: this.botUser.username,
+      icon: null,
+      description: '',
+      bot_public: true,
+      bot_require_code_grant: false,
+      summary: '',
+      verify_key: randomBytes(32).toString('hex'),
+      team: null,
+      flags,
+      flags_new: String(flags),
+      owner: this.users.get(this.ownerUserId),
+      bot: this.botUser,
+      approximate_guild_count: 1,
+      integration_types_config: { [ApplicationIntegrationType.GuildInstall]: {} },
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Messages
+  // -------------------------------------------------------------------------------------------------------------
+
+  private storeMessage(message: APIMessage, ephemeral: boolean): void {
+    this.messages.set(message.id, { message, ephemeral });
+    const channel = this.guildChannels.get(message.channel_id) ?? this.dmChannels.get(message.channel_id);
+    if (channel && !ephemeral) channel.last_message_id = message.id;
+  }
+
+  private resolveMessageTarget(target: MessageTarget): APIMessage {
+    if (target instanceof InteractionHandle) {
+      const original = target.originalMessage();
+      if (!original) throw new Error(`Interaction ${target.id} has no @original message yet`);
+      return this.messages.get(original.id)?.message ?? original;
+    }
+    const id = typeof target === 'string' ? target : target.id;
+    const stored = this.messages.get(id)?.message;
+    if (stored) return stored;
+    if (typeof target === 'string') throw new Error(`Unknown message ${id}: the emulator has not seen it`);
+    // A message the test built itself: remember it so the bot can edit or reply to it.
+    this.storeMessage(target, ((target.flags ?? 0) & MessageFlags.Ephemeral) !== 0);
+    return target;
+  }
+
+  /** A bot message carrying one button, for clicks on messages the test did not create through the bot. */
+  private createComponentMessage(customId: string, actor: InjectActorOptions): APIMessage {
+    const user = this.ensureUser(actor.userId ?? this.userId);
+    const channelId = actor.dm ? this.ensureDmChannel(user).id : (actor.channelId ?? this.channelId);
+    const message = buildMessage({
+      channelId,
+      author: this.botUser,
+      content: 'Emulated message with a button',
+      components: [
+        {
+          type: ComponentType.ActionRow,
+          components: [{ type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: customId, label: customId }],
+        },
+      ],
+      at: Date.now(),
+    });
+    this.storeMessage(message, false);
+    return message;
+  }
+
+  /**
+   * Sends MESSAGE_CREATE/UPDATE to every session with the needed intent. Without MESSAGE_CONTENT, guild messages
+   * arrive with empty content unless they mention the bot or are the bot's own (Discord's rule).
+   */
+  private broadcastMessage(event: MessageEvent, message: APIMessage): number {
+    const inGuild = this.guildChannels.has(message.channel_id);
+    const intent = inGuild ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages;
+    const member = inGuild ? this.members.get(message.author.id) : undefined;
+    const extras = inGuild
+      ? { guild_id: this.guildId, ...(member ? { member: memberWithoutUser(member) } : {}) }
+      : { channel_type: ChannelType.DM };
+    return this.dispatchToSessions(event, (session) => {
+      if ((session.intents & intent) === 0) return undefined;
+      const canRead =
+        !inGuild ||
+        (session.intents & GatewayIntentBits.MessageContent) !== 0 ||
+        message.author.id === this.botUserId ||
+        message.mentions.some((user) => user.id === this.botUserId);
+      return { ...(canRead ? message : redactContent(message)), ...extras };
+    });
+  }
+
+  private echoBotMessage(event: MessageEvent, message: APIMessage, ephemeral: boolean): void {
+    if (this.options.echoBotMessages && !ephemeral) this.broadcastMessage(event, message);
+  }
+
+  private echoBotMessageDelete(message: APIMessage, ephemeral: boolean): void {
+    if (!this.options.echoBotMessages || ephemeral) return;
+    const inGuild = this.guildChannels.has(message.channel_id);
+    const intent = inGuild ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages;
+    this.dispatchToSessions(GatewayDispatchEvents.MessageDelete, (session) =>
+      (session.intents & intent) === 0
+        ? undefined
+        : { id: message.id, channel_id: message.channel_id, ...(inGuild ? { guild_id: this.guildId } : {}) },
+    );
+  }
+
+  /** Applies an edit body to a message (absent fields are kept, `null` clears). */
+  private applyEdit(message: APIMessage, body: JsonObject, files: readonly RecordedFile[], at: number): APIMessage {
+    const edited: APIMessage = { ...message, edited_timestamp: isoTime(at) };
+    if (body.content !== undefined) edited.content = typeof body.content === 'string' ? body.content : '';
+    if (body.embeds !== undefined) edited.embeds = Array.isArray(body.embeds) ? (body.embeds as APIEmbed[]) : [];
+    if (body.components !== undefined) {
+      edited.components = Array.isArray(body.components) ? (body.components as APIMessage['components']) : [];
+    }
+    if (body.attachments !== undefined || files.length > 0) {
+      const kept = Array.isArray(body.attachments)
+        ? message.attachments.filter((existing) => (body.attachments as unknown[]).some((a) => isObject(a) && a.id === existing.id))
+        : message.attachments;
+      edited.attachments = [...kept, ...attachmentsFromFiles(files, message.channel_id)];
+    }
+    if (typeof body.flags === 'number') {
+      edited.flags = ((message.flags ?? 0) & ~SETTABLE_MESSAGE_FLAGS) | (body.flags & SETTABLE_MESSAGE_FLAGS);
+    }
+    // The first edit of a deferred "thinking" message turns it into a normal message.
+    edited.flags = (edited.flags ?? 0) & ~MessageFlags.Loading;
+    return edited;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Interactions
+  // -------------------------------------------------------------------------------------------------------------
+
+  private findRegisteredCommand(name: string, guildId: string | undefined): APIApplicationCommand | undefined {
+    const matches = (command: APIApplicationCommand): boolean =>
+      command.name === name && (command.type ?? ApplicationCommandType.ChatInput) === ApplicationCommandType.ChatInput;
+    return (
+      this.registeredCommands.find((command) => matches(command) && guildId !== undefined && command.guild_id === guildId) ??
+      this.registeredCommands.find((command) => matches(command) && command.guild_id === undefined)
+    );
+  }
+
+  private describeCommands(): string {
+    return this.registeredCommands.map((command) => `${command.guild_id ? 'guild' : 'global'} /${command.name}`).join(', ') || 'none';
+  }
+
+  /** Turns the `{ name: value }` shorthand into Discord's option objects, typed from the registered definition. */
+  private resolveCommandOptions(
+    input: CommandOptionsInput | undefined,
+    command: APIApplicationCommand | undefined,
+  ): APIApplicationCommandInteractionDataOption[] {
+    if (input === undefined) return [];
+    if (Array.isArray(input)) return input;
+    return Object.entries(input).map(([name, value]) => {
+      const declared = command?.options?.find((option) => option.name === name)?.type;
+      const type = declared ?? inferOptionType(value);
+      return { name, type, value } as APIApplicationCommandInteractionDataOption;
+    });
+  }
+
+  private dispatchInteraction(
+    type: InteractionType,
+    data: JsonObject,
+    options: InjectInteractionCommonOptions,
+    message: APIMessage | undefined,
+  ): InteractionHandle {
+    const at = Date.now();
+    const id = snowflake(at);
+    const user = this.ensureUser(options.userId ?? this.userId, { username: options.username, globalName: options.globalName });
+    const locale = options.locale ?? Locale.EnglishUS;
+    const payload = options.dm
+      ? this.buildDmInteractionBase(id, type, user, locale)
+      : this.buildGuildInteractionBase(id, type, user, locale, options);
+    const interaction = { ...payload, data, ...(message ? { message } : {}) } as unknown as APIInteraction;
+    options.mutate?.(interaction);
+
+    const handle = new InteractionHandle(interaction, at, this.options.waitTimeoutMs, () => this.describeRecentRequests());
+    this.interactions.set(id, {
+      payload: interaction,
+      handle,
+      responseWindowMs: options.responseWindowMs ?? this.options.interactionResponseWindowMs,
+      acknowledgement: undefined,
+      originalMessageId: undefined,
+      originalIsLoading: false,
+      ephemeral: false,
+      followUpIds: new Set(),
+    });
+    // INTERACTION_CREATE needs no intent.
+    const delivered = this.dispatchToSessions(GatewayDispatchEvents.InteractionCreate, () => interaction);
+    if (delivered === 0) {
+      throw new Error('No connected gateway session: log a client in and wait for clientReady before injecting.');
+    }
+    return handle;
+  }
+
+  private buildGuildInteractionBase(id: string, type: InteractionType, user: APIUser, locale: Locale, options: InjectActorOptions): JsonObject {
+    const channelId = options.channelId ?? this.channelId;
+    const channel = this.guildChannels.get(channelId);
+    if (!channel) throw new Error(`Unknown guild channel ${channelId}`);
+    const member = this.ensureMember(user, options.roles);
+    const permissions =
+      options.permissions !== undefined ? options.permissions.toString() : this.permissionsFor(user.id, member.roles);
+    const interactionMember: APIInteractionGuildMember = { ...member, user, permissions };
+    return {
+      id,
+      application_id: this.applicationId,
+      type,
+      guild: { id: this.guildId, locale: Locale.EnglishUS, features: [] },
+      guild_id: this.guildId,
+      channel: { ...channel, permissions },
+      channel_id: channelId,
+      member: interactionMember,
+      token: makeInteractionToken(id),
+      version: 1,
+      app_permissions: this.botPermissions,
+      locale,
+      guild_locale: Locale.EnglishUS,
+      entitlements: [],
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: this.guildId },
+      context: InteractionContextType.Guild,
+      attachment_size_limit: 10 * 1024 * 1024,
+    };
+  }
+
+  private buildDmInteractionBase(id: string, type: InteractionType, user: APIUser, locale: Locale): JsonObject {
+    const channel = this.ensureDmChannel(user);
+    return {
+      id,
+      application_id: this.applicationId,
+      type,
+      channel,
+      channel_id: channel.id,
+      user,
+      token: makeInteractionToken(id),
+      version: 1,
+      app_permissions: EmulatorPermissions.bot,
+      locale,
+      entitlements: [],
+      // "0" stands for the bot's own DM in the guild-install slot.
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: '0' },
+      context: InteractionContextType.BotDM,
+      attachment_size_limit: 10 * 1024 * 1024,
+    };
+  }
+
+  private interactionByToken(applicationId: string, token: string): InteractionState {
+    if (applicationId !== this.applicationId) throw DiscordHttpError.of(DiscordErrors.unknownWebhook);
+    const state = [...this.interactions.values()].find((candidate) => candidate.payload.token === token);
+    if (!state) throw DiscordHttpError.of(DiscordErrors.unknownWebhook);
+    return state;
+  }
+
+  /** Runs `action`, recording a Discord error against the interaction before rethrowing it. */
+  private recordingRejections<T>(state: InteractionState, kind: RejectedInteractionRequest['kind'], ctx: RouteContext, action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      if (error instanceof DiscordHttpError) {
+        state.handle.recordRejection({
+          kind,
+          status: error.status,
+          error: error.body,
+          body: ctx.body,
+          at: ctx.at,
+          elapsedMs: ctx.at - state.handle.dispatchedAt,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private allowedCallbackTypes(state: InteractionState): readonly InteractionResponseType[] {
+    switch (state.payload.type) {
+      case InteractionType.ApplicationCommand:
+        return [
+          InteractionResponseType.ChannelMessageWithSource,
+          InteractionResponseType.DeferredChannelMessageWithSource,
+          InteractionResponseType.Modal,
+        ];
+      case InteractionType.MessageComponent:
+        return [
+          InteractionResponseType.ChannelMessageWithSource,
+          InteractionResponseType.DeferredChannelMessageWithSource,
+          InteractionResponseType.DeferredMessageUpdate,
+          InteractionResponseType.UpdateMessage,
+          InteractionResponseType.Modal,
+        ];
+      case InteractionType.ModalSubmit:
+        // Updating is only possible when the modal was opened from a component on a message.
+        return state.payload.message
+          ? [
+              InteractionResponseType.ChannelMessageWithSource,
+              InteractionResponseType.DeferredChannelMessageWithSource,
+              InteractionResponseType.DeferredMessageUpdate,
+              InteractionResponseType.UpdateMessage,
+            ]
+          : [InteractionResponseType.ChannelMessageWithSource, InteractionResponseType.DeferredChannelMessageWithSource];
+      default:
+        return [InteractionResponseType.ApplicationCommandAutocompleteResult];
+    }
+  }
+
+  private interactionCallback(ctx: RouteContext): RouteResult {
+    const state = this.interactions.get(ctx.params.interactionId ?? '');
+    if (!state || state.payload.token !== ctx.params.token) throw DiscordHttpError.of(DiscordErrors.unknownInteraction);
+    const { type, data, files } = this.recordingRejections(state, 'callback', ctx, () => {
+      if (state.acknowledgement !== undefined) throw DiscordHttpError.of(DiscordErrors.alreadyAcknowledged);
+      if (ctx.at - state.handle.dispatchedAt > state.responseWindowMs) throw DiscordHttpError.of(DiscordErrors.unknownInteraction);
+      return this.validateCallback(state, ctx);
+    });
+
+    state.acknowledgement = type;
+    const message = this.applyCallback(state, { type, data, files }, ctx.at);
+    const withResponse = ctx.query.get('with_response') === 'true';
+    state.handle.callbacks.push({
+      type,
+      data: type === InteractionResponseType.Modal ? undefined : (data as APIInteractionResponseCallbackData | undefined),
+      modal: type === InteractionResponseType.Modal ? (data as unknown as APIModalInteractionResponseCallbackData) : undefined,
+      body: ctx.body as APIInteractionResponse,
+      withResponse,
+      files,
+      at: ctx.at,
+      elapsedMs: ctx.at - state.handle.dispatchedAt,
+    });
+    if (!withResponse) return noContent();
+    const includesMessage = type === InteractionResponseType.ChannelMessageWithSource || type === InteractionResponseType.UpdateMessage;
+    return json({
+      interaction: {
+        id: state.payload.id,
+        type: state.payload.type,
+        ...(state.originalMessageId
+          ? {
+              response_message_id: state.originalMessageId,
+              response_message_loading: state.originalIsLoading,
+              response_message_ephemeral: state.ephemeral,
+            }
+          : {}),
+      },
+      resource: { type, ...(includesMessage && message ? { message } : {}) },
+    });
+  }
+
+  private validateCallback(state: InteractionState, ctx: RouteContext): ValidatedCallback {
+    const body = isObject(ctx.body) ? ctx.body : {};
+    const type = body.type;
+    const allowed = this.allowedCallbackTypes(state);
+    if (typeof type !== 'number' || !allowed.includes(type)) {
+      const errors = new FormErrors();
+      errors.add(['type'], 'INTERACTION_RESPONSE_TYPE_INVALID', `Value must be one of ${JSON.stringify(allowed)} for this interaction.`);
+      errors.throwIfAny();
+    }
+    const responseType = type as InteractionResponseType;
+    const data = isObject(body.data) ? body.data : undefined;
+    switch (responseType) {
+      case InteractionResponseType.ChannelMessageWithSource:
+        validateNewMessage(data, ['data'], ctx.files.length);
+        break;
+      case InteractionResponseType.UpdateMessage: {
+        const errors = new FormErrors();
+        validateMessageFields(errors, ['data'], data ?? {});
+        errors.throwIfAny();
+        break;
+      }
+      case InteractionResponseType.Modal:
+        validateModal(data);
+        break;
+      default:
+        break;
+    }
+    return { type: responseType, data, files: ctx.files };
+  }
+
+  /** Creates or updates the @original message for an accepted callback; returns it when there is one. */
+  private applyCallback(state: InteractionState, { type, data, files }: ValidatedCallback, at: number): APIMessage | undefined {
+    const flags = Number(data?.flags ?? 0);
+    switch (type) {
+      case InteractionResponseType.ChannelMessageWithSource:
+      case InteractionResponseType.DeferredChannelMessageWithSource: {
+        const deferred = type === InteractionResponseType.DeferredChannelMessageWithSource;
+        state.ephemeral = (flags & MessageFlags.Ephemeral) !== 0;
+        state.originalIsLoading = deferred;
+        const message = this.buildInteractionMessage(state, {
+          content: deferred ? '' : (data?.content as string | undefined),
+          embeds: deferred ? [] : (data?.embeds as APIEmbed[] | undefined),
+          components: deferred ? [] : (data?.components as APIMessage['components']),
+          attachments: attachmentsFromFiles(files, this.interactionChannelId(state)),
+          flags: (flags & SETTABLE_INTERACTION_FLAGS) | (deferred ? MessageFlags.Loading : 0),
+          at,
+        });
+        state.originalMessageId = message.id;
+        this.storeMessage(message, state.ephemeral);
+        state.handle.originalStates.push(message);
+        this.echoBotMessage(GatewayDispatchEvents.MessageCreate, message, state.ephemeral);
+        return message;
+      }
+      case InteractionResponseType.DeferredMessageUpdate:
+      case InteractionResponseType.UpdateMessage: {
+        const target = state.payload.message;
+        if (!target) return undefined;
+        const stored = this.messages.get(target.id);
+        state.originalMessageId = target.id;
+        state.ephemeral = stored?.ephemeral ?? ((target.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
+        let message = stored?.message ?? target;
+        if (type === InteractionResponseType.UpdateMessage) {
+          message = this.applyEdit(message, data ?? {}, files, at);
+          this.storeMessage(message, state.ephemeral);
+          this.echoBotMessage(GatewayDispatchEvents.MessageUpdate, message, state.ephemeral);
+        }
+        state.handle.originalStates.push(message);
+        return message;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private interactionChannelId(state: InteractionState): string {
+    return state.payload.channel?.id ?? state.payload.channel_id ?? this.channelId;
+  }
+
+  private buildInteractionMessage(
+    state: InteractionState,
+    fields: InteractionMessageFields,
+  ): APIMessage {
+    const payload = state.payload;
+    const user = payload.member?.user ?? payload.user;
+    const isCommand = payload.type === InteractionType.ApplicationCommand;
+    const commandName = isCommand && isObject(payload.data) ? String(payload.data.name) : undefined;
+    return buildMessage({
+      channelId: this.interactionChannelId(state),
+      author: this.botUser,
+      content: fields.content,
+      embeds: fields.embeds,
+      components: fields.components,
+      attachments: fields.attachments,
+      flags: fields.flags,
+      type: isCommand ? MessageType.ChatInputCommand : MessageType.Default,
+      at: fields.at,
+      extra: {
+        webhook_id: this.applicationId,
+        application_id: this.applicationId,
+        interaction_metadata: {
+          id: payload.id,
+          type: payload.type,
+          user,
+          authorizing_integration_owners: payload.authorizing_integration_owners,
+          ...(payload.type === InteractionType.MessageComponent && payload.message ? { interacted_message_id: payload.message.id } : {}),
+        } as APIMessage['interaction_metadata'],
+        ...(user && commandName ? { interaction: { id: payload.id, type: payload.type, name: commandName, user } } : {}),
+      },
+    });
+  }
+
+  /** Common checks of the webhook-token routes: token alive, interaction acknowledged. */
+  private acknowledgedInteraction(ctx: RouteContext): InteractionState {
+    const state = this.interactionByToken(ctx.params.applicationId ?? '', ctx.params.token ?? '');
+    if (ctx.at - state.handle.dispatchedAt > this.options.interactionTokenLifetimeMs) {
+      throw DiscordHttpError.of(DiscordErrors.invalidWebhookToken);
+    }
+    // Before the first callback the interaction's webhook does not exist yet.
+    if (state.acknowledgement === undefined) throw DiscordHttpError.of(DiscordErrors.unknownWebhook);
+    return state;
+  }
+
+  /** `@original` or a follow-up id of this interaction. */
+  private webhookMessageId(state: InteractionState, messageId: string): string {
+    const id = messageId === '@original' ? state.originalMessageId : messageId;
+    const known = id !== undefined && (id === state.originalMessageId || state.followUpIds.has(id)) && this.messages.has(id);
+    if (!known || id === undefined) throw DiscordHttpError.of(DiscordErrors.unknownMessage);
+    return id;
+  }
+
+  private editWebhookMessage(ctx: RouteContext): RouteResult {
+    const state = this.tryInteractionByToken(ctx);
+    const run = (): RouteResult => {
+      const live = this.acknowledgedInteraction(ctx);
+      const id = this.webhookMessageId(live, ctx.params.messageId ?? '');
+      const stored = this.messages.get(id);
+      if (!stored) throw DiscordHttpError.of(DiscordErrors.unknownMessage);
+      const body = isObject(ctx.body) ? ctx.body : {};
+      const errors = new FormErrors();
+      validateMessageFields(errors, [], body);
+      errors.throwIfAny();
+      const edited = this.applyEdit(stored.message, body, ctx.files, ctx.at);
+      if (isEmptyMessage(edited as unknown as JsonObject, 0)) throw DiscordHttpError.of(DiscordErrors.emptyMessage);
+      this.storeMessage(edited, stored.ephemeral);
+      if (id === live.originalMessageId) {
+        live.originalIsLoading = false;
+        live.handle.originalStates.push(edited);
+      }
+      live.handle.edits.push(this.webhookRecord('edit', live, id, ctx, edited, false));
+      this.echoBotMessage(GatewayDispatchEvents.MessageUpdate, edited, stored.ephemeral);
+      return json(edited);
+    };
+    return state ? this.recordingRejections(state, 'edit', ctx, run) : run();
+  }
+
+  private getWebhookMessage(ctx: RouteContext): RouteResult {
+    const state = this.tryInteractionByToken(ctx);
+    const run = (): RouteResult => {
+      const live = this.acknowledgedInteraction(ctx);
+      const id = this.webhookMessageId(live, ctx.params.messageId ?? '');
+      return json(this.messages.get(id)?.message);
+    };
+    return state ? this.recordingRejections(state, 'fetch', ctx, run) : run();
+  }
+
+  private deleteWebhookMessage(ctx: RouteContext): RouteResult {
+    const state = this.tryInteractionByToken(ctx);
+    const run = (): RouteResult => {
+      const live = this.acknowledgedInteraction(ctx);
+      const id = this.webhookMessageId(live, ctx.params.messageId ?? '');
+      const stored = this.messages.get(id);
+      this.messages.delete(id);
+      if (stored) this.echoBotMessageDelete(stored.message, stored.ephemeral);
+      return noContent();
+    };
+    return state ? this.recordingRejections(state, 'delete', ctx, run) : run();
+  }
+
+  private createFollowUp(ctx: RouteContext): RouteResult {
+    const state = this.tryInteractionByToken(ctx);
+    const run = (): RouteResult => {
+      const live = this.acknowledgedInteraction(ctx);
+      const body = validateNewMessage(ctx.body, [], ctx.files.length);
+      const channelId = this.interactionChannelId(live);
+      let message: APIMessage;
+      let ephemeral: boolean;
+      const replacesDeferred = live.originalIsLoading && live.originalMessageId !== undefined;
+      if (replacesDeferred && live.originalMessageId) {
+        // Discord turns the first follow-up after a defer into the deferred message itself (keeping its ephemerality).
+        const stored = this.messages.get(live.originalMessageId);
+        if (!stored) throw DiscordHttpError.of(DiscordErrors.unknownMessage);
+        message = this.applyEdit(stored.message, body, ctx.files, ctx.at);
+        message = { ...message, edited_timestamp: null };
+        ephemeral = stored.ephemeral;
+        live.originalIsLoading = false;
+        live.handle.originalStates.push(message);
+        this.storeMessage(message, ephemeral);
+        this.echoBotMessage(GatewayDispatchEvents.MessageUpdate, message, ephemeral);
+      } else {
+        const flags = Number(body.flags ?? 0);
+        ephemeral = (flags & MessageFlags.Ephemeral) !== 0;
+        message = buildMessage({
+          channelId,
+          author: this.botUser,
+          content: body.content as string | undefined,
+          embeds: body.embeds as APIEmbed[] | undefined,
+          components: body.components as APIMessage['components'],
+          attachments: attachmentsFromFiles(ctx.files, channelId),
+          flags: flags & SETTABLE_INTERACTION_FLAGS,
+          at: ctx.at,
+          extra: { webhook_id: this.applicationId, application_id: this.applicationId },
+        });
+        this.storeMessage(message, ephemeral);
+        this.echoBotMessage(GatewayDispatchEvents.MessageCreate, message, ephemeral);
+      }
+      live.followUpIds.add(message.id);
+      live.handle.followUps.push(this.webhookRecord('followUp', live, message.id, ctx, message, replacesDeferred));
+      return ctx.query.get('wait') === 'true' ? json(message) : noContent();
+    };
+    return state ? this.recordingRejections(state, 'followUp', ctx, run) : run();
+  }
+
+  private tryInteractionByToken(ctx: RouteContext): InteractionState | undefined {
+    return [...this.interactions.values()].find((state) => state.payload.token === ctx.params.token);
+  }
+
+  private webhookRecord(
+    kind: WebhookMessageRecord['kind'],
+    state: InteractionState,
+    messageId: string,
+    ctx: RouteContext,
+    message: APIMessage,
+    replacedDeferredOriginal: boolean,
+  ): WebhookMessageRecord {
+    return {
+      kind,
+      messageId,
+      body: (isObject(ctx.body) ? ctx.body : {}) as RESTPostAPIWebhookWithTokenJSONBody,
+      files: ctx.files,
+      message,
+      replacedDeferredOriginal,
+      at: ctx.at,
+      elapsedMs: ctx.at - state.handle.dispatchedAt,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Application commands
+  // -------------------------------------------------------------------------------------------------------------
+
+  private commandScope(ctx: RouteContext): string | undefined {
+    if (ctx.params.applicationId !== this.applicationId) throw DiscordHttpError.of(DiscordErrors.notAuthorizedForApplication);
+    const guildId = ctx.params.guildId;
+    if (guildId !== undefined && guildId !== this.guildId) throw DiscordHttpError.of(DiscordErrors.unknownGuild);
+    return guildId;
+  }
+
+  private commandsIn(guildId: string | undefined): APIApplicationCommand[] {
+    return this.registeredCommands.filter((command) => command.guild_id === guildId);
+  }
+
+  /** Normalises a command as Discord returns it, keeping the id of an existing command with the same name/type. */
+  private toRegisteredCommand(body: JsonObject, guildId: string | undefined, existing: APIApplicationCommand | undefined): APIApplicationCommand {
+    const type = (body.type as ApplicationCommandType | undefined) ?? ApplicationCommandType.ChatInput;
+    return {
+      ...(body as unknown as APIApplicationCommand),
+      id: existing?.id ?? snowflake(),
+      application_id: this.applicationId,
+      version: snowflake(),
+      type,
+      name: String(body.name),
+      description: typeof body.description === 'string' ? body.description : '',
+      default_member_permissions: (body.default_member_permissions as string | null | undefined) ?? null,
+      nsfw: body.nsfw === true,
+      integration_types: (body.integration_types as ApplicationIntegrationType[] | undefined) ?? [ApplicationIntegrationType.GuildInstall],
+      contexts: (body.contexts as InteractionContextType[] | null | undefined) ?? (guildId ? null : ALL_CONTEXTS),
+      ...(guildId ? { guild_id: guildId } : {}),
+    };
+  }
+
+  private replaceCommands(guildId: string | undefined, commands: APIApplicationCommand[]): void {
+    const others = this.registeredCommands.filter((command) => command.guild_id !== guildId);
+    this.registeredCommands.splice(0, this.registeredCommands.length, ...others, ...commands);
+  }
+
+  private bulkOverwriteCommands(ctx: RouteContext): RouteResult {
+    const guildId = this.commandScope(ctx);
+    this.commandRegistrations.push({ scope: guildId ?? 'global', method: 'PUT', body: ctx.body, at: ctx.at });
+    const bodies = validateCommandList(ctx.body, guildId === undefined);
+    const previous = this.commandsIn(guildId);
+    const commands = bodies.map((body) =>
+      this.toRegisteredCommand(
+        body,
+        guildId,
+        previous.find((command) => command.name === body.name && command.type === (body.type ?? ApplicationCommandType.ChatInput)),
+      ),
+    );
+    this.replaceCommands(guildId, commands);
+    return json(commands);
+  }
+
+  private createCommand(ctx: RouteContext): RouteResult {
+    const guildId = this.commandScope(ctx);
+    this.commandRegistrations.push({ scope: guildId ?? 'global', method: 'POST', body: ctx.body, at: ctx.at });
+    const errors = new FormErrors();
+    validateCommand(errors, [], ctx.body);
+    errors.throwIfAny();
+    const body = ctx.body as JsonObject;
+    const current = this.commandsIn(guildId);
+    const existing = current.find((command) => command.name === body.name && command.type === (body.type ?? ApplicationCommandType.ChatInput));
+    const command = this.toRegisteredCommand(body, guildId, existing);
+    this.replaceCommands(guildId, [...current.filter((c) => c !== existing), command]);
+    return json(command, existing ? 200 : 201);
+  }
+
+  private findCommand(ctx: RouteContext): APIApplicationCommand {
+    const guildId = this.commandScope(ctx);
+    const command = this.commandsIn(guildId).find((candidate) => candidate.id === ctx.params.commandId);
+    if (!command) throw DiscordHttpError.of(DiscordErrors.unknownCommand);
+    return command;
+  }
+
+  private editCommand(ctx: RouteContext): RouteResult {
+    const existing = this.findCommand(ctx);
+    const guildId = existing.guild_id;
+    this.commandRegistrations.push({ scope: guildId ?? 'global', method: 'PATCH', body: ctx.body, at: ctx.at });
+    const merged = { ...(existing as unknown as JsonObject), ...(isObject(ctx.body) ? ctx.body : {}) };
+    const errors = new FormErrors();
+    validateCommand(errors, [], merged);
+    errors.throwIfAny();
+    const command = this.toRegisteredCommand(merged, guildId, existing);
+    this.replaceCommands(guildId, this.commandsIn(guildId).map((c) => (c === existing ? command : c)));
+    return json(command);
+  }
+
+  private deleteCommand(ctx: RouteContext): RouteResult {
+    const existing = this.findCommand(ctx);
+    this.commandRegistrations.push({ scope: existing.guild_id ?? 'global', method: 'DELETE', body: undefined, at: ctx.at });
+    this.registeredCommands.splice(this.registeredCommands.indexOf(existing), 1);
+    return noContent();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Channels
+  // -------------------------------------------------------------------------------------------------------------
+
+  private createChannelMessage(ctx: RouteContext): RouteResult {
+    const channelId = ctx.params.channelId ?? '';
+    this.requireChannel(channelId);
+    const body = validateNewMessage(ctx.body, [], ctx.files.length);
+    const referenced = this.resolveReference(body, channelId);
+    const flags = Number(body.flags ?? 0);
+    const message = buildMessage({
+      channelId,
+      author: this.botUser,
+      content: body.content as string | undefined,
+      embeds: body.embeds as APIEmbed[] | undefined,
+      components: body.components as APIMessage['components'],
+      attachments: attachmentsFromFiles(ctx.files, channelId),
+      flags: flags & SETTABLE_MESSAGE_FLAGS,
+      type: referenced ? MessageType.Reply : MessageType.Default,
+      reference: referenced
+        ? {
+            type: 0,
+            message_id: referenced.id,
+            channel_id: referenced.channel_id,
+            ...(this.guildChannels.has(channelId) ? { guild_id: this.guildId } : {}),
+          }
+        : undefined,
+      referencedMessage: referenced,
+      at: ctx.at,
+    });
+    this.storeMessage(message, false);
+    this.channelMessages.push({
+      channelId,
+      body: body as RESTPostAPIChannelMessageJSONBody,
+      files: ctx.files,
+      message,
+      at: ctx.at,
+    });
+    this.echoBotMessage(GatewayDispatchEvents.MessageCreate, message, false);
+    return json(message);
+  }
+
+  /** A reply's `message_reference` must point at an existing message unless `fail_if_not_exists` is false. */
+  private resolveReference(body: JsonObject, channelId: string): APIMessage | undefined {
+    const reference = body.message_reference;
+    if (!isObject(reference) || typeof reference.message_id !== 'string') return undefined;
+    const stored = this.messages.get(reference.message_id);
+    const sameChannel = stored && stored.message.channel_id === (typeof reference.channel_id === 'string' ? reference.channel_id : channelId);
+    if (stored && sameChannel && !stored.ephemeral) return stored.message;
+    if (reference.fail_if_not_exists === false) return undefined;
+    const errors = new FormErrors();
+    errors.add(['message_reference'], 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', 'Unknown message');
+    errors.throwIfAny();
+    return undefined;
+  }
+
+  private channelMessage(ctx: RouteContext): StoredMessage {
+    this.requireChannel(ctx.params.channelId ?? '');
+    const stored = this.messages.get(ctx.params.messageId ?? '');
+    if (!stored || stored.ephemeral || stored.message.channel_id !== ctx.params.channelId) {
+      throw DiscordHttpError.of(DiscordErrors.unknownMessage);
+    }
+    return stored;
+  }
+
+  private editChannelMessage(ctx: RouteContext): RouteResult {
+    const stored = this.channelMessage(ctx);
+    if (stored.message.author.id !== this.botUserId) throw DiscordHttpError.of(DiscordErrors.cannotEditOthersMessage);
+    const body = isObject(ctx.body) ? ctx.body : {};
+    const errors = new FormErrors();
+    validateMessageFields(errors, [], body);
+    errors.throwIfAny();
+    const edited = this.applyEdit(stored.message, body, ctx.files, ctx.at);
+    if (isEmptyMessage(edited as unknown as JsonObject, 0)) throw DiscordHttpError.of(DiscordErrors.emptyMessage);
+    this.storeMessage(edited, false);
+    this.echoBotMessage(GatewayDispatchEvents.MessageUpdate, edited, false);
+    return json(edited);
+  }
+
+  private deleteChannelMessage(ctx: RouteContext): RouteResult {
+    const stored = this.channelMessage(ctx);
+    this.messages.delete(stored.message.id);
+    this.echoBotMessageDelete(stored.message, false);
+    return noContent();
+  }
+
+  private react(ctx: RouteContext, method: 'PUT' | 'DELETE'): RouteResult {
+    const stored = this.channelMessage(ctx);
+    this.reactions.push({ channelId: stored.message.channel_id, messageId: stored.message.id, emoji: ctx.params.emoji ?? '', method, at: ctx.at });
+    return noContent();
+  }
+
+  private getChannel(channelId: string): APIChannel {
+    return this.requireChannel(channelId);
+  }
+
+  private getMember(ctx: RouteContext): RouteResult {
+    if (ctx.params.guildId !== this.guildId) throw DiscordHttpError.of(DiscordErrors.unknownGuild);
+    const member = this.members.get(ctx.params.userId ?? '');
+    if (!member) throw DiscordHttpError.of(DiscordErrors.unknownMember);
+    return json(member);
+  }
+
+  private requireGuild(ctx: RouteContext): void {
+    if (ctx.params.guildId !== this.guildId) throw DiscordHttpError.of(DiscordErrors.unknownGuild);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // REST
+  // -------------------------------------------------------------------------------------------------------------
+
+  private buildRoutes(): Route[] {
+    const route = (method: string, template: string, auth: Route['auth'], handle: Route['handle']): Route => ({
+      method,
+      segments: template.split('/').filter(Boolean),
+      auth,
+      handle,
+    });
+    const gatewayBot: RESTGetAPIGatewayBotResult = {
+      url: '',
+      shards: 1,
+      session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+    };
+    return [
+      route('GET', '/gateway', 'none', () => json({ url: this.gatewayUrl })),
+      route('GET', '/gateway/bot', 'bot', () => json({ ...gatewayBot, url: this.gatewayUrl })),
+      route('GET', '/users/@me', 'bot', () => json({ ...this.botUser, verified: true, mfa_enabled: false, email: null, locale: 'en-US' })),
+      route('POST', '/users/@me/channels', 'bot', (ctx) => {
+        const recipient = isObject(ctx.body) ? ctx.body.recipient_id : undefined;
+        if (typeof recipient !== 'string') throw DiscordHttpError.of(DiscordErrors.unknownUser);
+        return json(this.ensureDmChannel(this.ensureUser(recipient)));
+      }),
+      route('GET', '/users/:userId', 'bot', (ctx) => {
+        const user = this.users.get(ctx.params.userId ?? '');
+        if (!user) throw DiscordHttpError.of(DiscordErrors.unknownUser);
+        return json(user);
+      }),
+      route('GET', '/applications/@me', 'bot', () => json(this.buildApplication())),
+      route('GET', '/oauth2/applications/@me', 'bot', () => json(this.buildApplication())),
+      route('GET', '/applications/:applicationId/commands', 'bot', (ctx) => json(this.commandsIn(this.commandScope(ctx)))),
+      route('PUT', '/applications/:applicationId/commands', 'bot', (ctx) => this.bulkOverwriteCommands(ctx)),
+      route('POST', '/applications/:applicationId/commands', 'bot', (ctx) => this.createCommand(ctx)),
+      route('GET', '/applications/:applicationId/commands/:commandId', 'bot', (ctx) => json(this.findCommand(ctx))),
+      route('PATCH', '/applications/:applicationId/commands/:commandId', 'bot', (ctx) => this.editCommand(ctx)),
+      route('DELETE', '/applications/:applicationId/commands/:commandId', 'bot', (ctx) => this.deleteCommand(ctx)),
+      route('GET', '/applications/:applicationId/guilds/:guildId/commands', 'bot', (ctx) => json(this.commandsIn(this.commandScope(ctx)))),
+      route('PUT', '/applications/:applicationId/guilds/:guildId/commands', 'bot', (ctx) => this.bulkOverwriteCommands(ctx)),
+      route('POST', '/applications/:applicationId/guilds/:guildId/commands', 'bot', (ctx) => this.createCommand(ctx)),
+      route('GET', '/applications/:applicationId/guilds/:guildId/commands/:commandId', 'bot', (ctx) => json(this.findCommand(ctx))),
+      route('PATCH', '/applications/:applicationId/guilds/:guildId/commands/:commandId', 'bot', (ctx) => this.editCommand(ctx)),
+      route('DELETE', '/applications/:applicationId/guilds/:guildId/commands/:commandId', 'bot', (ctx) => this.deleteCommand(ctx)),
+      route('POST', '/interactions/:interactionId/:token/callback', 'none', (ctx) => this.interactionCallback(ctx)),
+      route('GET', '/webhooks/:applicationId/:token/messages/:messageId', 'none', (ctx) => this.getWebhookMessage(ctx)),
+      route('PATCH', '/webhooks/:applicationId/:token/messages/:messageId', 'none', (ctx) => this.editWebhookMessage(ctx)),
+      route('DELETE', '/webhooks/:applicationId/:token/messages/:messageId', 'none', (ctx) => this.deleteWebhookMessage(ctx)),
+      route('POST', '/webhooks/:applicationId/:token', 'none', (ctx) => this.createFollowUp(ctx)),
+      route('GET', '/channels/:channelId', 'bot', (ctx) => json(this.getChannel(ctx.params.channelId ?? ''))),
+      route('GET', '/channels/:channelId/messages', 'bot', (ctx) => {
+        this.requireChannel(ctx.params.channelId ?? '');
+        const limit = Math.min(Number(ctx.query.get('limit') ?? 50), 100);
+        const inChannel = [...this.messages.values()]
+          .filter((stored) => !stored.ephemeral && stored.message.channel_id === ctx.params.channelId)
+          .map((stored) => stored.message)
+          .reverse();
+        return json(inChannel.slice(0, limit));
+      }),
+      route('POST', '/channels/:channelId/messages', 'bot', (ctx) => this.createChannelMessage(ctx)),
+      route('GET', '/channels/:channelId/messages/:messageId', 'bot', (ctx) => json(this.channelMessage(ctx).message)),
+      route('PATCH', '/channels/:channelId/messages/:messageId', 'bot', (ctx) => this.editChannelMessage(ctx)),
+      route('DELETE', '/channels/:channelId/messages/:messageId', 'bot', (ctx) => this.deleteChannelMessage(ctx)),
+      route('PUT', '/channels/:channelId/messages/:messageId/reactions/:emoji/@me', 'bot', (ctx) => this.react(ctx, 'PUT')),
+      route('DELETE', '/channels/:channelId/messages/:messageId/reactions/:emoji/@me', 'bot', (ctx) => this.react(ctx, 'DELETE')),
+      route('POST', '/channels/:channelId/typing', 'bot', (ctx) => {
+        this.requireChannel(ctx.params.channelId ?? '');
+        this.typingIndicators.push({ channelId: ctx.params.channelId ?? '', at: ctx.at });
+        return noContent();
+      }),
+      route('GET', '/guilds/:guildId', 'bot', (ctx) => {
+        this.requireGuild(ctx);
+        return json({ ...this.buildGuild(), approximate_member_count: this.members.size, approximate_presence_count: 0 });
+      }),
+      route('GET', '/guilds/:guildId/channels', 'bot', (ctx) => {
+        this.requireGuild(ctx);
+        return json([...this.guildChannels.values()]);
+      }),
+      route('GET', '/guilds/:guildId/roles', 'bot', (ctx) => {
+        this.requireGuild(ctx);
+        return json(this.roles);
+      }),
+      route('GET', '/guilds/:guildId/members/:userId', 'bot', (ctx) => this.getMember(ctx)),
+    ];
+  }
+
+  private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const versioned = url.pathname.startsWith(`${API_PREFIX}/`);
+    const segments = versioned ? decodeSegments(url.pathname.slice(API_PREFIX.length)) : undefined;
+    const path = segments ? `/${segments.join('/')}` : url.pathname;
+    const record: RecordedRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+      files: [],
+      authorization: req.headers.authorization,
+      at,
+      status: 0,
+    };
+    let result: RouteResult;
+    try {
+      const raw = await readRequestBody(req);
+      const parsed = await parseRequestBody(req.headers['content-type'], raw).catch((error: unknown) => {
+        this.requests.push(record);
+        throw error;
+      });
+      Object.assign(record, { body: parsed.body, files: parsed.files });
+      this.requests.push(record);
+      result = await this.route(method, segments, record, url.searchParams, at, req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof DiscordHttpError)) {
+        console.error('[discord-emulator] handler crashed', error);
+      }
+      const httpError =
+        error instanceof DiscordHttpError ? error : new DiscordHttpError(500, { code: 0, message: `500: Emulator error: ${String(error)}` });
+      result = json(httpError.body, httpError.status);
+      record.errorCode = httpError.body.code;
+    }
+    record.status = result.status;
+    if (result.body === undefined) {
+      res.writeHead(result.status).end();
+    } else {
+      res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify(result.body));
+    }
+  }
+
+  private async route(
+    method: string,
+    segments: string[] | undefined,
+    record: RecordedRequest,
+    query: URLSearchParams,
+    at: number,
+    authorization: string | undefined,
+  ): Promise<RouteResult> {
+    const candidates = segments ? this.routes.filter((route) => matchRoute(route, segments)) : [];
+    const route = candidates.find((candidate) => candidate.method === method);
+    if (!route) {
+      const template = candidates.length > 0 ? DiscordErrors.methodNotAllowed : DiscordErrors.notFound;
+      this.recordUnknownRoute(method, record.path, template.status, at);
+      throw DiscordHttpError.of(template);
+    }
+    if (route.auth === 'bot' && (!this.tokenValid || authorization !== `Bot ${this.token}`)) {
+      throw DiscordHttpError.of(DiscordErrors.unauthorized);
+    }
+    const params = matchRoute(route, segments ?? []) ?? {};
+    return route.handle({ params, query, body: record.body, files: record.files, at });
+  }
+
+  private recordUnknownRoute(method: string, path: string, status: number, at: number): void {
+    this.unknownRoutes.push({ method, path, status, at });
+    if (this.options.logProblems) console.warn(`[discord-emulator] unknown route ${method} ${path} → ${status}`);
+  }
+
+  private describeRecentRequests(count = 8): string {
+    const recent = this.requests.slice(-count);
+    if (recent.length === 0) return 'none';
+    // Interaction tokens are ~200 characters; elide them so the summary stays readable.
+    const shorten = (path: string): string => path.replace(/[\w-]{60,}/g, (token) => `${token.slice(0, 8)}…`);
+    return recent
+      .map((request) => `${request.method} ${shorten(request.path)} → ${request.status}${request.errorCode ? ` (${request.errorCode})` : ''}`)
+      .join('; ');
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Gateway
+  // -------------------------------------------------------------------------------------------------------------
+
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname.replace(/\/+$/, '');
+    if (path !== GATEWAY_PATH) {
+      this.recordUnknownRoute('WS', url.pathname, 404, Date.now());
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (url.searchParams.has('compress')) {
+      // zlib-sync is not installed, so discord.js never asks for transport compression; if it ever does, say so.
+      this.recordProtocolError(`unsupported gateway compression "${url.searchParams.get('compress')}" requested (the emulator speaks plain JSON)`);
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n' +
+          'zlib-stream compression is not supported by the Discord emulator',
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  private onGatewayConnection(socket: WebSocket, req: IncomingMessage): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const version = url.searchParams.get('v');
+    const encoding = url.searchParams.get('encoding') ?? 'json';
+    let session: GatewaySession | undefined;
+    socket.on('message', (raw, isBinary) => {
+      session = this.onGatewayMessage(socket, session, raw, isBinary);
+    });
+    socket.on('close', () => {
+      if (session && session.socket === socket) session.socket = undefined;
+    });
+    socket.on('error', () => undefined);
+    if (version !== String(API_VERSION)) {
+      this.closeGateway(socket, GatewayCloseCodes.InvalidAPIVersion, `Invalid API version: ${version ?? 'none'}`, true);
+      return;
+    }
+    if (encoding !== 'json') {
+      this.closeGateway(socket, GatewayCloseCodes.DecodeError, `Unsupported encoding "${encoding}": the emulator speaks json`, true);
+      return;
+    }
+    const hello = { heartbeat_interval: this.options.heartbeatIntervalMs, _trace: [TRACE] };
+    this.send(socket, { op: GatewayOpcodes.Hello, d: hello, s: null, t: null });
+  }
+
+  /** Handles one client frame; returns the session the socket is bound to afterwards. */
+  private onGatewayMessage(socket: WebSocket, session: GatewaySession | undefined, raw: RawData, isBinary: boolean): GatewaySession | undefined {
+    const payload = isBinary ? undefined : safeJson(rawToString(raw));
+    if (!isObject(payload) || typeof payload.op !== 'number') {
+      this.closeGateway(socket, GatewayCloseCodes.DecodeError, 'Error while decoding payload.', true);
+      return session;
+    }
+    switch (payload.op) {
+      case GatewayOpcodes.Heartbeat:
+        this.heartbeatCount += 1;
+        this.send(socket, { op: GatewayOpcodes.HeartbeatAck, d: null, s: null, t: null });
+        return session;
+      case GatewayOpcodes.Identify:
+        if (session) {
+          this.closeGateway(socket, GatewayCloseCodes.AlreadyAuthenticated, 'You sent more than one identify payload.', true);
+          return session;
+        }
+        return this.identify(socket, payload.d);
+      case GatewayOpcodes.Resume:
+        if (session) {
+          this.closeGateway(socket, GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.', true);
+          return session;
+        }
+        return this.resume(socket, payload.d);
+      case GatewayOpcodes.PresenceUpdate:
+      case GatewayOpcodes.VoiceStateUpdate:
+      case GatewayOpcodes.RequestGuildMembers:
+      case GatewayOpcodes.RequestSoundboardSounds:
+        if (!session) {
+          this.closeGateway(socket, GatewayCloseCodes.NotAuthenticated, 'Not authenticated.', true);
+          return session;
+        }
+        if (payload.op === GatewayOpcodes.PresenceUpdate) this.presenceUpdates.push(payload.d);
+        if (payload.op === GatewayOpcodes.RequestGuildMembers) this.sendMemberChunk(session, payload.d);
+        return session;
+      default:
+        this.closeGateway(socket, GatewayCloseCodes.UnknownOpcode, `Unknown opcode ${payload.op}.`, true);
+        return session;
+    }
+  }
+
+  private identify(socket: WebSocket, data: unknown): GatewaySession | undefined {
+    const identify = (isObject(data) ? data : {}) as unknown as GatewayIdentifyData;
+    this.identifies.push(identify);
+    if (!this.tokenValid || identify.token !== this.token) {
+      this.closeGateway(socket, GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.', false);
+      return undefined;
+    }
+    const [shardId, shardCount] = identify.shard ?? [0, 1];
+    if (shardCount < 1 || shardId < 0 || shardId >= shardCount) {
+      this.closeGateway(socket, GatewayCloseCodes.InvalidShard, 'Invalid shard.', false);
+      return undefined;
+    }
+    const intents = Number(identify.intents);
+    if (!Number.isInteger(intents) || intents < 0 || (intents & ~ALL_KNOWN_INTENTS) !== 0) {
+      this.closeGateway(socket, GatewayCloseCodes.InvalidIntents, 'Invalid intent(s).', false);
+      return undefined;
+    }
+    if ((intents & PRIVILEGED_INTENTS & ~this.options.enabledPrivilegedIntents) !== 0) {
+      this.closeGateway(socket, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).', false);
+      return undefined;
+    }
+    const session: GatewaySession = { id: randomBytes(16).toString('hex'), identify, intents, sequence: 0, socket, log: [] };
+    this.sessions.set(session.id, session);
+    const ready: GatewayReadyDispatchData = {
+      v: API_VERSION,
+      user: { ...this.botUser, verified: true, mfa_enabled: false, email: null },
+      guilds: [{ id: this.guildId, unavailable: true }],
+      session_id: session.id,
+      resume_gateway_url: this.gatewayUrl,
+      ...(identify.shard ? { shard: identify.shard } : {}),
+      application: { id: this.applicationId, flags: this.applicationFlags, flags_new: String(this.applicationFlags) },
+    };
+    this.dispatchToSession(session, GatewayDispatchEvents.Ready, {
+      ...ready,
+      // Fields real READY payloads carry that discord.js ignores; present for realism.
+      private_channels: [],
+      presences: [],
+      relationships: [],
+      guild_join_requests: [],
+      geo_ordered_rtc_regions: ['emulated'],
+      session_type: 'normal',
+      auth: {},
+      _trace: [TRACE],
+    });
+    if ((intents & GatewayIntentBits.Guilds) !== 0) {
+      const timer = setTimeout(() => {
+        this.pendingTimers.delete(timer);
+        this.dispatchToSession(session, GatewayDispatchEvents.GuildCreate, this.buildGuildCreate(intents));
+      }, GUILD_CREATE_DELAY_MS);
+      this.pendingTimers.add(timer);
+    }
+    return session;
+  }
+
+  private resume(socket: WebSocket, data: unknown): GatewaySession | undefined {
+    const resume = isObject(data) ? data : {};
+    const session = this.sessions.get(String(resume.session_id));
+    const seq = Number(resume.seq ?? 0);
+    this.resumes.push({ sessionId: String(resume.session_id), seq, at: Date.now() });
+    if (!this.tokenValid || resume.token !== this.token) {
+      this.closeGateway(socket, GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.', false);
+      return undefined;
+    }
+    if (!session) {
+      this.send(socket, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
+      return undefined;
+    }
+    if (session.socket && session.socket !== socket) session.socket.terminate();
+    session.socket = socket;
+    for (const payload of session.log) if (payload.s !== null && payload.s > seq) this.send(socket, payload);
+    this.dispatchToSession(session, GatewayDispatchEvents.Resumed, null);
+    return session;
+  }
+
+  /** Answers op 8 with one GUILD_MEMBERS_CHUNK of the members the emulator knows. */
+  private sendMemberChunk(session: GatewaySession, data: unknown): void {
+    const request = isObject(data) ? data : {};
+    const userIds = Array.isArray(request.user_ids)
+      ? request.user_ids.map(String)
+      : typeof request.user_ids === 'string'
+        ? [request.user_ids]
+        : undefined;
+    const query = typeof request.query === 'string' ? request.query.toLowerCase() : '';
+    const limit = typeof request.limit === 'number' && request.limit > 0 ? request.limit : Number.POSITIVE_INFINITY;
+    const members = [...this.members.values()]
+      .filter((member) => (userIds ? userIds.includes(member.user.id) : member.user.username.toLowerCase().startsWith(query)))
+      .slice(0, limit);
+    this.dispatchToSession(session, GatewayDispatchEvents.GuildMembersChunk, {
+      guild_id: this.guildId,
+      members,
+      chunk_index: 0,
+      chunk_count: 1,
+      ...(userIds ? { not_found: userIds.filter((id) => !this.members.has(id)) } : {}),
+      ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
+    });
+  }
+
+  /** Dispatches to every session for which `dataFor` returns data; returns how many got it. */
+  private dispatchToSessions(event: string, dataFor: (session: GatewaySession) => unknown): number {
+    let delivered = 0;
+    for (const session of this.sessions.values()) {
+      if (session.socket?.readyState !== WebSocket.OPEN) continue;
+      const data = dataFor(session);
+      if (data === undefined) continue;
+      this.dispatchToSession(session, event, data);
+      delivered += 1;
+    }
+    return delivered;
+  }
+
+  private dispatchToSession(session: GatewaySession, event: string, data: unknown): void {
+    session.sequence += 1;
+    const payload: GatewayPayload = { op: GatewayOpcodes.Dispatch, d: data, s: session.sequence, t: event };
+    session.log.push(payload);
+    if (session.log.length > RESUME_REPLAY_LIMIT) session.log.shift();
+    this.send(session.socket, payload);
+  }
+
+  private send(socket: WebSocket | undefined, payload: GatewayPayload): void {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(payload));
+  }
+
+  private closeGateway(socket: WebSocket, code: number, reason: string, protocolError: boolean): void {
+    this.gatewayCloses.push({ code, reason, at: Date.now() });
+    if (protocolError) this.recordProtocolError(`closed ${code}: ${reason}`);
+    socket.close(code, reason);
+  }
+
+  private recordProtocolError(error: string): void {
+    this.protocolErrors.push(error);
+    if (this.options.logProblems) console.warn(`[discord-emulator] gateway: ${error}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers used by the emulator
+// ---------------------------------------------------------------------------------------------------------------
+
+function decodeSegments(pathname: string): string[] {
+  return pathname
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    });
+}
+
+function rawToString(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return Buffer.from(raw as ArrayBuffer).toString('utf8');
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseUserMentions(content: string): string[] {
+  return [...content.matchAll(/<@!?(\d{17,20})>/g)].map((match) => match[1] ?? '').filter(Boolean);
+}
+
+function parseRoleMentions(content: string): string[] {
+  return [...content.matchAll(/<@&(\d{17,20})>/g)].map((match) => match[1] ?? '').filter(Boolean);
+}
+
+function inferOptionType(value: string | number | boolean): ApplicationCommandOptionType {
+  if (typeof value === 'boolean') return ApplicationCommandOptionType.Boolean;
+  if (typeof value === 'number') return Number.isInteger(value) ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.Number;
+  return ApplicationCommandOptionType.String;
+}
+
+/**
+ * Discord's client enforces a command's option schema before an interaction exists, so an injected interaction
+ * that violates it could never happen: reject it loudly rather than test an impossible input.
+ */
+function validateInjectedOptions(
+  given: readonly APIApplicationCommandInteractionDataOption[],
+  declared: readonly APIApplicationCommandOption[],
+  where: string,
+): void {
+  for (const option of given) {
+    const schema = declared.find((candidate) => candidate.name === option.name);
+    if (!schema) {
+      throw new Error(`${where}: option "${option.name}" is not declared (declared: ${declared.map((d) => d.name).join(', ') || 'none'})`);
+    }
+    if (schema.type !== option.type) {
+      throw new Error(`${where}: option "${option.name}" has type ${option.type}, declared ${schema.type}`);
+    }
+    if ('options' in option && option.options && 'options' in schema) {
+      validateInjectedOptions(option.options, schema.options ?? [], `${where} ${option.name}`);
+      continue;
+    }
+    if (!('value' in option)) continue;
+    const value: unknown = option.value;
+    if (typeof value === 'string' && schema.type === ApplicationCommandOptionType.String) {
+      const length = charCount(value);
+      if ((schema.min_length !== undefined && length < schema.min_length) || (schema.max_length !== undefined && length > schema.max_length)) {
+        const bounds = `[${schema.min_length ?? 0}, ${schema.max_length ?? DiscordLimits.commandStringOptionLength}]`;
+        throw new Error(`${where}: option "${option.name}" length ${length} is outside ${bounds}`);
+      }
+      if (length > DiscordLimits.commandStringOptionLength) {
+        throw new Error(`${where}: option "${option.name}" is longer than Discord's ${DiscordLimits.commandStringOptionLength} characters`);
+      }
+    }
+    const numeric = schema.type === ApplicationCommandOptionType.Integer || schema.type === ApplicationCommandOptionType.Number;
+    if (typeof value === 'number' && numeric) {
+      const { min_value: min, max_value: max } = schema;
+      if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
+        throw new Error(`${where}: option "${option.name}" value ${value} is outside [${min ?? '-∞'}, ${max ?? '∞'}]`);
+      }
+    }
+    if ('choices' in schema && schema.choices && schema.choices.length > 0) {
+      const choices: readonly { value: unknown }[] = schema.choices;
+      if (!choices.some((choice) => choice.value === value)) {
+        throw new Error(`${where}: option "${option.name}" value ${JSON.stringify(value)} is not one of its choices`);
+      }
+    }
+  }
+  for (const schema of declared) {
+    if ('required' in schema && schema.required && !given.some((option) => option.name === schema.name)) {
+      throw new Error(`${where}: required option "${schema.name}" is missing`);
+    }
+  }
+}
+
+/** Starts an emulator on 127.0.0.1 with a random port. */
+export async function startDiscordEmulator(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
+  const emulator = new DiscordEmulator(options);
+  await emulator.listen();
+  return emulator;
+}
+
+export type {
+  APIChatInputApplicationCommandInteraction,
+  APIInteraction,
+  APIMessage,
+  APIMessageComponentInteraction,
+  APIModalSubmitInteraction,
+};
