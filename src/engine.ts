@@ -36,6 +36,7 @@ export interface EngineOptions {
 export class Engine {
   private live: LiveIndex;
   private reindexRun: Promise<ReindexReport> | undefined;
+  private followUpRun: Promise<ReindexReport> | undefined;
   private readonly queryCache = new LRUCache<string, Float32Array>({ max: QUERY_CACHE_SIZE });
 
   private constructor(
@@ -109,14 +110,25 @@ export class Engine {
   }
 
   /**
-   * Rebuilds from the knowledge folder beside the live index and swaps it in when complete.
-   * Concurrent calls share one run; a failure leaves the live index answering.
+   * Rebuilds from the knowledge folder beside the live index and swaps it in when complete; a
+   * failure leaves the live index answering. Single-flight: requests made while a run is in
+   * progress all share one follow-up run, which starts when the current one ends, so a change
+   * made during a run (a file just added) is never missed and at most two runs ever queue.
    */
   reindex(): Promise<ReindexReport> {
-    this.reindexRun ??= this.runReindex().finally(() => {
-      this.reindexRun = undefined;
-    });
-    return this.reindexRun;
+    if (this.reindexRun === undefined) {
+      this.reindexRun = this.runReindex().finally(() => {
+        this.reindexRun = undefined;
+      });
+      return this.reindexRun;
+    }
+    this.followUpRun ??= this.reindexRun
+      .catch(() => undefined)
+      .then(() => {
+        this.followUpRun = undefined;
+        return this.reindex();
+      });
+    return this.followUpRun;
   }
 
   /**
@@ -148,6 +160,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.followUpRun?.catch(() => undefined);
     await this.reindexRun?.catch(() => undefined);
     await this.embedder.dispose?.();
   }

@@ -107,15 +107,22 @@ describe('Engine', () => {
     expect((await engine.ask('Do startups hire generalists?')).citations[0]!.source).toBe('new.md');
   });
 
-  it('shares one run between concurrent reindex requests', async () => {
+  it('coalesces requests made during a run into one follow-up run that sees their changes', async () => {
     const { config, dir } = await setup();
     const embedder = new FakeEmbedder();
     const engine = await Engine.open({ config, embedder });
     await writeFile(path.join(dir, 'more.md'), '# More\n\n## Remote\n\nRemote work is common for engineers.\n');
-    const callsBefore = embedder.calls;
-    const [a, b] = await Promise.all([engine.reindex(), engine.reindex()]);
-    expect(a).toBe(b);
-    expect(embedder.calls - callsBefore).toBe(1);
+    const textsBefore = embedder.textsEmbedded;
+    const first = engine.reindex();
+    // Written after the first run started: only a later run can see it.
+    await writeFile(path.join(dir, 'late.md'), '# Late\n\n## Visas\n\nVisa sponsorship varies by employer.\n');
+    const [a, b, c] = await Promise.all([first, engine.reindex(), engine.reindex()]);
+    expect(b).toBe(c);
+    expect(a).not.toBe(b);
+    expect(b.added).toEqual(a.added.includes('late.md') ? [] : ['late.md']);
+    expect(engine.stats().documentsList.map((d) => d.id)).toEqual(['handbook.md', 'late.md', 'more.md']);
+    // Two runs for three requests, and each new passage embedded exactly once.
+    expect(embedder.textsEmbedded - textsBefore).toBe(2);
   });
 
   it('keeps answering from the old index when a reindex fails', async () => {
