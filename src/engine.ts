@@ -155,7 +155,7 @@ export class Engine {
       dim: manifest.dim,
       knowledgeVersion: manifest.knowledgeHash.slice(0, 8),
       builtAt: manifest.createdAt,
-      documentsList: manifest.documents.map((d) => ({ id: d.id, title: d.title, sections: d.sections, chunks: d.chunks })),
+      documentsList: manifest.documents.map((d) => ({ id: d.id, title: d.title, sections: d.sections, chunks: d.chunks, indexedAt: d.indexedAt })),
     };
   }
 

@@ -94,5 +94,5 @@ export interface EngineStats {
   /** Short hash of the knowledge the live index was built from. */
   knowledgeVersion: string;
   builtAt: string;
-  documentsList: { id: string; title: string; sections: string[]; chunks: number }[];
+  documentsList: { id: string; title: string; sections: string[]; chunks: number; indexedAt: string }[];
 }

@@ -1,4 +1,14 @@
-import { Client, Events, GatewayIntentBits, MessageFlags, Partials, type Interaction, type Message } from 'discord.js';
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  type ButtonInteraction,
+  type Interaction,
+  type Message,
+  type ModalSubmitInteraction,
+} from 'discord.js';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine.ts';
 import { errorMessage } from '../errors.ts';
@@ -7,7 +17,10 @@ import { commands } from './commands/index.ts';
 import type { BotContext } from './context.ts';
 import { errorReply, NO_MENTIONS } from './format.ts';
 import { ConcurrencyLimiter, Cooldown } from './guard.ts';
+import { handleComment, handleVote } from './feedback.ts';
 import { answerMention } from './mention.ts';
+import { FeedbackStore } from '../feedback/store.ts';
+import { watchKnowledge } from '../knowledge/watch.ts';
 
 /** In-flight replies get this long to finish at shutdown before the client is closed anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -80,6 +93,10 @@ async function handleInteraction(interaction: Interaction, ctx: BotContext): Pro
     );
     return;
   }
+  if (interaction.isButton() || interaction.isModalSubmit()) {
+    await handleComponent(interaction, ctx);
+    return;
+  }
   if (!interaction.isChatInputCommand()) return;
   const log = { command: interaction.commandName, userId: interaction.user.id, guildId: interaction.guildId };
   const command = commands.get(interaction.commandName);
@@ -102,6 +119,21 @@ async function handleInteraction(interaction: Interaction, ctx: BotContext): Pro
   }
 }
 
+async function handleComponent(interaction: ButtonInteraction | ModalSubmitInteraction, ctx: BotContext): Promise<void> {
+  const log = { customId: interaction.customId, userId: interaction.user.id, guildId: interaction.guildId };
+  try {
+    const handled = interaction.isButton() ? await handleVote(interaction, ctx) : await handleComment(interaction, ctx);
+    if (!handled) ctx.logger.warn(log, 'unknown component');
+  } catch (error) {
+    ctx.logger.error({ ...log, err: error }, 'component failed');
+    if (!interaction.replied && !interaction.deferred) {
+      await interaction
+        .reply({ ...errorReply('Sorry — that did not work. Please try again.'), flags: MessageFlags.Ephemeral })
+        .catch(() => undefined);
+    }
+  }
+}
+
 async function handleMention(message: Message, botId: string, ctx: BotContext): Promise<void> {
   try {
     await answerMention(message, botId, ctx);
@@ -113,6 +145,7 @@ async function handleMention(message: Message, botId: string, ctx: BotContext): 
 /** `npm start` with a token: open the engine, log in, and run until SIGINT/SIGTERM. */
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const engine = await Engine.open({ config, logger });
+  const feedback = FeedbackStore.open(config.feedbackDb, { retentionDays: config.feedbackRetentionDays });
   const client = createClient(config);
   const ctx: BotContext = {
     engine,
@@ -120,6 +153,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger,
     cooldown: new Cooldown(config.askRateLimit, config.askRateWindowSec * 1000),
     limiter: new ConcurrencyLimiter(config.maxConcurrentAnswers),
+    feedback,
     onReindexed: async () => {
       // Under the ShardingManager, every other shard reloads the index this one just wrote.
       const from = client.shard?.ids[0];
@@ -136,15 +170,29 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     void engine.reload().catch((error: unknown) => logger.error({ err: errorMessage(error) }, 'shard reload failed'));
   });
 
+  const watcher = config.knowledgeWatch
+    ? watchKnowledge(
+        config.knowledgeDir,
+        async () => {
+          const report = await engine.reindex();
+          await ctx.onReindexed();
+          logger.info({ documents: report.documents, embedded: report.embedded, removed: report.removed }, 'knowledge changed on disk; reindexed');
+        },
+        { logger },
+      )
+    : undefined;
+
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight replies');
+    watcher?.close();
     void bot
       .shutdown()
       .then(() => engine.close())
+      .then(() => feedback.close())
       .then(() => process.exit(0));
   };
   process.once('SIGINT', () => stop('SIGINT'));
@@ -154,8 +202,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   try {
     await client.login(config.discordToken);
   } catch (error) {
+    watcher?.close();
     await client.destroy();
     await engine.close();
+    feedback.close();
     throw new Error(`Discord login failed: ${describeLoginError(error)}`);
   }
   return bot;

@@ -1,6 +1,7 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine.ts';
+import type { FeedbackStore } from '../feedback/store.ts';
 import type { Logger } from '../logger.ts';
 import type { ConcurrencyLimiter, Cooldown } from './guard.ts';
 
@@ -11,6 +12,8 @@ export interface BotContext {
   logger: Logger;
   cooldown: Cooldown;
   limiter: ConcurrencyLimiter;
+  /** Questions, refusals and 👍/👎, for /stats and the gaps report. */
+  feedback: FeedbackStore;
   /** Called after this process reindexed, so other shards can reload (no-op unsharded). */
   onReindexed: () => Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { APIEmbed, APIEmbedField } from 'discord.js';
+import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, APIEmbedField } from 'discord.js';
 import type { Answer, Citation, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
 import {
   EMBED_DESCRIPTION_LIMIT,
@@ -22,6 +22,7 @@ export const NO_MENTIONS = { parse: [] as [] };
 export interface ReplyPayload {
   content?: string;
   embeds?: APIEmbed[];
+  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
   allowedMentions: typeof NO_MENTIONS;
 }
 
@@ -87,8 +88,12 @@ export function answerEmbed(answer: Answer, stats: Pick<EngineStats, 'knowledgeV
   return { title, description, color: COLOR_ANSWER, fields, footer };
 }
 
-export function answerReply(answer: Answer, stats: Pick<EngineStats, 'knowledgeVersion' | 'embedder'>): ReplyPayload {
-  return { embeds: [answerEmbed(answer, stats)], allowedMentions: NO_MENTIONS };
+export function answerReply(
+  answer: Answer,
+  stats: Pick<EngineStats, 'knowledgeVersion' | 'embedder'>,
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [],
+): ReplyPayload {
+  return { embeds: [answerEmbed(answer, stats)], components, allowedMentions: NO_MENTIONS };
 }
 
 export function skillsReply(skills: readonly SkillEntry[], area: string | undefined): ReplyPayload {

@@ -1,6 +1,7 @@
 import type { Message } from 'discord.js';
 import type { BotContext } from './context.ts';
-import { answerReply, NO_MENTIONS, textReply } from './format.ts';
+import { answerForDiscord } from './answer-flow.ts';
+import { NO_MENTIONS, textReply } from './format.ts';
 
 /** The question is the message without the bot's own mention (`<@id>` or the legacy `<@!id>`). */
 export function questionFromMention(content: string, botId: string): string {
@@ -20,7 +21,6 @@ export async function answerMention(message: Message, botId: string, ctx: BotCon
     await message.reply({ ...textReply(`You're asking quickly — try again in ${wait} s.`), ...replyOptions });
     return;
   }
-  const answer = await ctx.limiter.run(() => ctx.engine.ask(question));
-  ctx.logger.info({ event: 'mention', userId: message.author.id, guildId: message.guildId, refused: answer.refused }, 'answered');
-  await message.reply({ ...answerReply(answer, ctx.engine.stats()), ...replyOptions });
+  const { reply } = await answerForDiscord(question, { userId: message.author.id, guildId: message.guildId, surface: 'mention' }, ctx);
+  await message.reply({ ...reply, ...replyOptions });
 }

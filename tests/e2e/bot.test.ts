@@ -41,14 +41,17 @@ afterAll(async () => {
 });
 
 describe('npm run register', () => {
-  it('sends the four commands in one PUT, /reindex with Manage Server as default permission, server-only', () => {
+  it('sends every command in one PUT; admin commands default to Manage Server and are server-only', () => {
     const puts = emulator.commandRegistrations.filter((b) => b.method === 'PUT');
     expect(puts).toHaveLength(1);
     expect(puts[0]!.scope).toBe(emulator.guildId);
     const byName = Object.fromEntries(emulator.registeredCommands.map((c) => [c.name, c]));
-    expect(Object.keys(byName).sort()).toEqual(['ask', 'help', 'reindex', 'skills']);
-    expect(byName.reindex!.default_member_permissions).toBe('32');
-    expect(byName.reindex!.contexts).toEqual([0]);
+    expect(Object.keys(byName).sort()).toEqual(['ask', 'help', 'knowledge', 'reindex', 'skills', 'stats']);
+    for (const admin of ['reindex', 'knowledge', 'stats']) {
+      expect(byName[admin]!.default_member_permissions).toBe('32');
+      expect(byName[admin]!.contexts).toEqual([0]);
+    }
+    expect(byName.ask!.default_member_permissions ?? null).toBeNull();
     expect(byName.ask!.options?.[0]).toMatchObject({ name: 'question', required: true, max_length: 500 });
   });
 });

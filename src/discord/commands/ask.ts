@@ -1,6 +1,7 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../context.ts';
-import { answerReply, textReply } from '../format.ts';
+import { answerForDiscord } from '../answer-flow.ts';
+import { textReply } from '../format.ts';
 import { ASK_QUESTION_MAX } from '../limits.ts';
 
 export const ask: SlashCommand = {
@@ -24,11 +25,7 @@ export const ask: SlashCommand = {
     }
     // Acknowledge before any embedding or search: Discord allows 3 s for the first response.
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    const answer = await ctx.limiter.run(() => ctx.engine.ask(question));
-    ctx.logger.info(
-      { command: 'ask', userId: interaction.user.id, guildId: interaction.guildId, refused: answer.refused, ms: answer.timings.totalMs },
-      'answered',
-    );
-    await interaction.editReply(answerReply(answer, ctx.engine.stats()));
+    const { reply } = await answerForDiscord(question, { userId: interaction.user.id, guildId: interaction.guildId, surface: 'slash' }, ctx);
+    await interaction.editReply(reply);
   },
 };

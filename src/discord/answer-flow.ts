@@ -1,0 +1,38 @@
+import type { Answer } from '../types.ts';
+import type { Surface } from '../feedback/store.ts';
+import type { BotContext } from './context.ts';
+import { feedbackButtons } from './feedback.ts';
+import { answerReply, type ReplyPayload } from './format.ts';
+
+/**
+ * The one path from a question to a Discord reply, shared by /ask and mentions: answer within
+ * the concurrency cap, record the question (for /stats and the gaps report), attach 👍/👎.
+ */
+export async function answerForDiscord(
+  question: string,
+  who: { userId: string; guildId: string | null; surface: Surface },
+  ctx: BotContext,
+): Promise<{ answer: Answer; reply: ReplyPayload }> {
+  const answer = await ctx.limiter.run(() => ctx.engine.ask(question));
+  let questionId: number | undefined;
+  try {
+    questionId = ctx.feedback.recordQuestion({
+      question: answer.question,
+      guildId: who.guildId,
+      userId: who.userId,
+      surface: who.surface,
+      refused: answer.refused,
+      confidence: answer.confidence,
+      citations: answer.citations.map(({ n, source, section, score }) => ({ n, source, section, score })),
+    });
+  } catch (error) {
+    // Losing a statistic must never cost the person their answer.
+    ctx.logger.warn({ err: error, surface: who.surface }, 'could not record the question');
+  }
+  ctx.logger.info(
+    { surface: who.surface, userId: who.userId, guildId: who.guildId, refused: answer.refused, ms: answer.timings.totalMs },
+    'answered',
+  );
+  const components = questionId === undefined ? [] : [feedbackButtons(questionId)];
+  return { answer, reply: answerReply(answer, ctx.engine.stats(), components) };
+}

@@ -1,0 +1,79 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  MessageFlags,
+  ModalBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type ButtonInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
+import type { BotContext } from './context.ts';
+import { textReply } from './format.ts';
+
+const VOTE_PREFIX = 'feedback';
+const COMMENT_PREFIX = 'feedback-comment';
+const COMMENT_FIELD = 'comment';
+export const FEEDBACK_COMMENT_MAX = 1_000;
+
+/** 👍 / 👎 under an answer; the custom ids carry the recorded question's id. */
+export function feedbackButtons(questionId: number): APIActionRowComponent<APIComponentInMessageActionRow> {
+  return new ActionRowBuilder<ButtonBuilder>()
+    .addComponents(
+      new ButtonBuilder().setCustomId(`${VOTE_PREFIX}:up:${questionId}`).setEmoji('👍').setStyle(ButtonStyle.Secondary),
+      new ButtonBuilder().setCustomId(`${VOTE_PREFIX}:down:${questionId}`).setEmoji('👎').setStyle(ButtonStyle.Secondary),
+    )
+    .toJSON();
+}
+
+export function parseVoteId(customId: string): { vote: 'up' | 'down'; questionId: number } | undefined {
+  const match = /^feedback:(up|down):(\d{1,15})$/.exec(customId);
+  return match ? { vote: match[1] as 'up' | 'down', questionId: Number(match[2]) } : undefined;
+}
+
+export function parseCommentId(customId: string): number | undefined {
+  const match = /^feedback-comment:(\d{1,15})$/.exec(customId);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A click is acknowledged ephemerally; a 👎 opens an optional "what was wrong?" form instead. */
+export async function handleVote(interaction: ButtonInteraction, ctx: BotContext): Promise<boolean> {
+  const parsed = parseVoteId(interaction.customId);
+  if (!parsed) return false;
+  const known = ctx.feedback.recordVote(parsed.questionId, interaction.user.id, parsed.vote);
+  ctx.logger.info({ event: 'feedback', vote: parsed.vote, questionId: parsed.questionId, guildId: interaction.guildId }, 'vote');
+  if (!known) {
+    await interaction.reply({ ...textReply('This answer is too old to rate now — thanks all the same.'), flags: MessageFlags.Ephemeral });
+  } else if (parsed.vote === 'down') {
+    await interaction.showModal(
+      new ModalBuilder()
+        .setCustomId(`${COMMENT_PREFIX}:${parsed.questionId}`)
+        .setTitle('What was wrong with this answer?')
+        .addComponents(
+          new ActionRowBuilder<TextInputBuilder>().addComponents(
+            new TextInputBuilder()
+              .setCustomId(COMMENT_FIELD)
+              .setLabel('Optional: what did you expect?')
+              .setStyle(TextInputStyle.Paragraph)
+              .setRequired(false)
+              .setMaxLength(FEEDBACK_COMMENT_MAX),
+          ),
+        ),
+    );
+  } else {
+    await interaction.reply({ ...textReply('Thanks — glad it helped.'), flags: MessageFlags.Ephemeral });
+  }
+  return true;
+}
+
+export async function handleComment(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<boolean> {
+  const questionId = parseCommentId(interaction.customId);
+  if (questionId === undefined) return false;
+  const comment = interaction.fields.getTextInputValue(COMMENT_FIELD).trim();
+  if (comment !== '') ctx.feedback.recordComment(questionId, interaction.user.id, comment);
+  await interaction.reply({ ...textReply('Thanks — your feedback helps fill the gaps in my sources.'), flags: MessageFlags.Ephemeral });
+  return true;
+}
