@@ -23,6 +23,12 @@ export interface Config {
   askRateWindowSec: number;
   /** Answers composed at once; further questions wait their turn. */
   maxConcurrentAnswers: number;
+  /** SQLite file of questions, refusals and feedback (src/feedback/store.ts). */
+  feedbackDb: string;
+  /** Recorded questions (with their votes and comments) older than this are deleted. */
+  feedbackRetentionDays: number;
+  /** Reindex automatically when a knowledge file changes on disk (src/knowledge/watch.ts). */
+  knowledgeWatch: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -72,6 +78,21 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return value as T;
 }
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  switch (value.toLowerCase()) {
+    case '1':
+    case 'true':
+      return true;
+    case '0':
+    case 'false':
+      return false;
+    default:
+      throw botError('CONFIG_INVALID', { name, value, expected: '1, true, 0 or false' });
+  }
+}
+
 function url(env: Env, name: string): string | undefined {
   const value = optional(env, name);
   if (value === undefined) return undefined;
@@ -107,5 +128,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     askRateLimit: positiveInt(env, 'ASK_RATE_LIMIT', 5, 1000),
     askRateWindowSec: positiveInt(env, 'ASK_RATE_WINDOW_SEC', 60, 86_400),
     maxConcurrentAnswers: positiveInt(env, 'MAX_CONCURRENT_ANSWERS', 4, 64),
+    feedbackDb: path.resolve(cwd, optional(env, 'FEEDBACK_DB') ?? path.join('data', 'feedback.sqlite')),
+    feedbackRetentionDays: positiveInt(env, 'FEEDBACK_RETENTION_DAYS', 90, 3650),
+    knowledgeWatch: flag(env, 'KNOWLEDGE_WATCH', false),
   };
 }

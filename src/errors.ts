@@ -20,8 +20,23 @@ const MESSAGES = {
   DIMENSION_MISMATCH: (p: { expected: number; actual: number }) =>
     `Vector dimension mismatch: the index holds ${p.expected}-dimensional vectors but got ${p.actual}.`,
   REINDEX_FAILED: (p: { cause: string }) => `Reindex failed, the previous index keeps answering: ${p.cause}`,
+  KNOWLEDGE_FILE_NAME_INVALID: (p: { name: string; reason: string }) =>
+    `${shown(p.name)} is not a usable knowledge file name: ${p.reason}.`,
+  KNOWLEDGE_FILE_REJECTED: (p: { name: string; reason: string }) =>
+    `${p.name} was not added to the knowledge: ${p.reason}. The knowledge is unchanged.`,
+  KNOWLEDGE_FILE_EXISTS: (p: { name: string }) =>
+    `A knowledge file named ${p.name} already exists; replace it explicitly or choose another name.`,
+  KNOWLEDGE_FILE_NOT_FOUND: (p: { name: string }) => `There is no knowledge file named ${p.name}.`,
+  FEEDBACK_DB_UNUSABLE: (p: { file: string; cause: string }) =>
+    `The feedback database ${p.file} is unusable: ${p.cause}. Move it aside (or set FEEDBACK_DB) to start a new one.`,
   USAGE: (p: { detail: string }) => p.detail,
 } as const;
+
+/** A user-supplied name, quoted with control characters escaped and cut to a readable length. */
+function shown(name: string): string {
+  const quoted = JSON.stringify(name);
+  return quoted.length > 80 ? `${quoted.slice(0, 77)}…"` : quoted;
+}
 
 export type ErrorCode = keyof typeof MESSAGES;
 type ParamsOf<C extends ErrorCode> = Parameters<(typeof MESSAGES)[C]>[0];
