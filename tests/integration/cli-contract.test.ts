@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.ts';
+import { runCli, runEntry } from '../support/run-cli.ts';
 import { knowledgeDir, REPO_ROOT, tempDir } from '../support/temp.ts';
 
 let env: Record<string, string>;
@@ -90,5 +90,22 @@ describe('a broken setup', () => {
     const r = await runCli(['ask', 'hello?'], { ...env, EMBEDDER: 'gpt-9' });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('Configuration error: EMBEDDER="gpt-9" is not valid; expected one of use-lite, minilm.');
+  });
+});
+
+describe('npm start without a token', () => {
+  it('opens the terminal chat: answers with sources, runs /skills, and ends cleanly at end of input', async () => {
+    const r = await runEntry('src/main.ts', [], env, 'What skills do I need to become an ML engineer?\n/skills\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ML careers bot — 1 document\(s\)/);
+    expect(r.stdout).toContain('• Programming Proficiency: Python, R, and Java are commonly used in ML projects. [');
+    expect(r.stdout).toMatch(/Sources:\n {2}\[1\] ml-engineer-demand\.md — Essential Skills for Machine Learning Engineers/);
+    expect(r.stdout).toContain('Skills, as the knowledge base lists them:');
+  });
+
+  it('leaves on /quit', async () => {
+    const r = await runEntry('src/main.ts', [], env, '/quit\nWhat skills do I need?\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('Sources:');
   });
 });

@@ -10,8 +10,13 @@ export interface CliResult {
 
 /** Runs the CLI as `npm run ask` would (tsx on src/cli.ts), with the given env and stdin. */
 export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
+  return runEntry('src/cli.ts', args, env, stdin);
+}
+
+/** Runs an entry point under tsx, as its npm script does, feeding `stdin` and collecting output. */
+export function runEntry(entry: string, args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src', 'cli.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry), ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

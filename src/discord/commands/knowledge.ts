@@ -1,6 +1,6 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { BotError, errorMessage } from '../../errors.ts';
-import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile } from '../../knowledge/manage.ts';
+import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from '../../knowledge/manage.ts';
 import { MAX_DOCUMENT_BYTES } from '../../knowledge/load.ts';
 import type { BotContext, SlashCommand } from '../context.ts';
 import { requireAdmin } from '../admin.ts';
@@ -87,10 +87,10 @@ async function add(interaction: ChatInputCommandInteraction, ctx: BotContext): P
 }
 
 async function remove(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const name = interaction.options.getString('name', true);
-  const previous = await removeKnowledgeFile(ctx.config.knowledgeDir, name);
-  ctx.logger.info({ command: 'knowledge', action: 'remove', file: name, userId: interaction.user.id, guildId: interaction.guildId }, 'knowledge changed');
-  await reindexOrUndo(interaction, ctx, name, previous);
+  const file = safeKnowledgeFileName(interaction.options.getString('name', true));
+  const previous = await removeKnowledgeFile(ctx.config.knowledgeDir, file);
+  ctx.logger.info({ command: 'knowledge', action: 'remove', file, userId: interaction.user.id, guildId: interaction.guildId }, 'knowledge changed');
+  await reindexOrUndo(interaction, ctx, file, previous);
 }
 
 /** A change the index cannot take is undone, so the folder always matches what answers. */
