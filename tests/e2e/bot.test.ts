@@ -192,7 +192,7 @@ describe('errors', () => {
     const apology = await broken.waitForCallback();
     expect(apology.data?.flags).toBe(MessageFlags.Ephemeral);
     expect(apology.data?.embeds?.[0]?.description).toMatch(/something went wrong/);
-    expect(bot.stderr()).toMatch(/"msg":"command failed"/);
+    await bot.waitForLog(/"msg":"command failed"/, 5_000);
 
     const next = emulator.injectInteraction({ commandName: 'ask', options: { question: 'Do I need a degree to work in ML?' }, userId: newUser() });
     expect((await next.waitForEdit()).body.embeds![0]!.fields!.length).toBeGreaterThan(0);

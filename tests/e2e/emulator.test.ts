@@ -15,10 +15,15 @@ import {
   EmbedBuilder,
   Events,
   GatewayIntentBits,
+  LabelBuilder,
   MessageFlags,
+  ModalBuilder,
   Partials,
   REST,
   Routes,
+  TextInputBuilder,
+  TextInputStyle,
+  type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
@@ -80,6 +85,57 @@ function onNextInteraction<T>(client: Client, handler: (interaction: Interaction
       handler(interaction).then(resolve, reject);
     });
   });
+}
+
+/** Registers /knowledge (subcommands list, add with an attachment, remove with autocomplete) in the guild. */
+async function registerKnowledgeCommand(target: DiscordEmulator = emulator): Promise<void> {
+  const rest = new REST({ api: target.apiUrl }).setToken(target.token);
+  await rest.put(Routes.applicationGuildCommands(target.applicationId, target.guildId), {
+    body: [
+      {
+        name: 'knowledge',
+        description: 'Manage the knowledge base',
+        options: [
+          { type: 1, name: 'list', description: 'List the documents' },
+          {
+            type: 1,
+            name: 'add',
+            description: 'Add a document',
+            options: [
+              { type: 11, name: 'file', description: 'A .md or .txt file', required: true },
+              { type: 5, name: 'replace', description: 'Replace a document with the same name' },
+            ],
+          },
+          {
+            type: 1,
+            name: 'remove',
+            description: 'Remove a document',
+            options: [{ type: 3, name: 'name', description: 'File name', required: true, autocomplete: true }],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** An action row with the two feedback buttons of answer 42. */
+function feedbackRow(): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId('feedback:up:42').setLabel('Helpful').setStyle(ButtonStyle.Success),
+    new ButtonBuilder().setCustomId('feedback:comment:42').setLabel('Comment').setStyle(ButtonStyle.Secondary),
+  );
+}
+
+/** The classic modal: one paragraph text input in an action row. */
+function commentModal(): ModalBuilder {
+  return new ModalBuilder()
+    .setCustomId('feedback-comment:42')
+    .setTitle('Your comment')
+    .addComponents(
+      new ActionRowBuilder<TextInputBuilder>().addComponents(
+        new TextInputBuilder().setCustomId('comment').setLabel('Comment').setStyle(TextInputStyle.Paragraph).setMaxLength(500),
+      ),
+    );
 }
 
 beforeEach(async () => {
@@ -448,5 +504,303 @@ describe('Discord emulator: messages', () => {
     ).rejects.toMatchObject({ code: 50035, message: expect.stringMatching(/MESSAGE_REFERENCE_UNKNOWN_MESSAGE/) });
     await expect(channel.send({ content: '   ' })).rejects.toMatchObject({ code: 50006 });
     expect(emulator.channelMessages.items).toHaveLength(0);
+  });
+});
+
+describe('Discord emulator: attachments and subcommands', () => {
+  it('delivers an attachment option of a subcommand whose URL serves the bytes', async () => {
+    await registerKnowledgeCommand();
+    const client = await readyClient();
+    const attachment = emulator.hostAttachment('ml notes (v2).md', '# ML\nLinear algebra first.\n');
+    expect(attachment).toMatchObject({ filename: 'ml_notes_v2.md', size: 27, content_type: 'text/markdown; charset=utf-8', ephemeral: true });
+
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      const file = interaction.options.getAttachment('file', true);
+      const response = await fetch(file.url);
+      const text = await response.text();
+      await interaction.reply({ content: `Added ${file.name}`, flags: MessageFlags.Ephemeral });
+      return {
+        subcommand: interaction.options.getSubcommand(),
+        replace: interaction.options.getBoolean('replace'),
+        file,
+        text,
+        status: response.status,
+        length: response.headers.get('content-length'),
+        type: response.headers.get('content-type'),
+      };
+    });
+    const handle = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'add', options: { file: attachment, replace: true } });
+    const result = await handled;
+
+    expect(result).toMatchObject({ subcommand: 'add', replace: true, text: '# ML\nLinear algebra first.\n', status: 200, length: '27' });
+    expect(result.type).toBe('text/markdown; charset=utf-8');
+    expect(result.file).toMatchObject({ id: attachment.id, name: 'ml_notes_v2.md', size: 27, ephemeral: true });
+    expect(handle.payload.data).toMatchObject({
+      name: 'knowledge',
+      options: [
+        {
+          type: 1,
+          name: 'add',
+          options: [
+            { name: 'file', type: 11, value: attachment.id },
+            { name: 'replace', type: 5, value: true },
+          ],
+        },
+      ],
+      resolved: { attachments: { [attachment.id]: attachment } },
+    });
+    expect(attachment.url).toMatch(
+      new RegExp(`^http://127\\.0\\.0\\.1:\\d+/ephemeral-attachments/${emulator.applicationId}/${attachment.id}/ml_notes_v2\\.md\\?ex=`),
+    );
+    // The CDN fetch is recorded like any request, and is not an unknown route.
+    expect(emulator.requests.find((request) => request.path.startsWith('/ephemeral-attachments/'))).toMatchObject({ method: 'GET', status: 200 });
+    emulator.assertNoUnknownRoutes();
+    expect((await handle.waitForCallback()).data?.content).toBe('Added ml_notes_v2.md');
+  });
+
+  it('serves binary bytes with their type, and 404s a wrong name without calling it an unknown route', async () => {
+    const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 255]);
+    const image = emulator.hostAttachment('chart.png', bytes);
+    const blob = emulator.hostAttachment('data.bin', new Uint8Array([1, 2, 3]), 'application/x-custom');
+    const unknownType = emulator.hostAttachment('notes.xyz', 'x');
+    expect(image.content_type).toBe('image/png');
+    expect(unknownType.content_type).toBeUndefined();
+
+    const response = await fetch(image.url);
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+    expect(response.headers.get('content-type')).toBe('image/png');
+    expect((await fetch(blob.proxy_url)).headers.get('content-type')).toBe('application/x-custom');
+    expect((await fetch(unknownType.url)).headers.get('content-type')).toBe('application/octet-stream');
+    const wrongName = await fetch(image.url.replace('chart.png', 'other.png'));
+    expect(wrongName.status).toBe(404);
+    expect(await wrongName.text()).toBe('This content is no longer available.');
+    expect(emulator.unknownRoutes).toEqual([]);
+  });
+
+  it('covers subcommands without options, the raw-array form, and rejects impossible option sets', async () => {
+    await registerKnowledgeCommand();
+    const client = await readyClient();
+    const received = nextEvent<ChatInputCommandInteraction>(client, Events.InteractionCreate);
+    const list = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'list' });
+    expect((await received).options.getSubcommand()).toBe('list');
+    // Discord omits `options` of a subcommand run without any.
+    expect(list.payload.data).toMatchObject({ options: [{ type: 1, name: 'list' }] });
+    expect((list.payload.data as { options: object[] }).options[0]).not.toHaveProperty('options');
+
+    const attachment = emulator.hostAttachment('a.txt', 'a');
+    const raw = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'add', options: [{ name: 'file', type: 11, value: attachment.id }] });
+    expect(raw.payload.data).toMatchObject({ resolved: { attachments: { [attachment.id]: { filename: 'a.txt' } } } });
+
+    const inject = (options: Parameters<DiscordEmulator['injectInteraction']>[0]['options'], subcommand?: string) => () =>
+      emulator.injectInteraction({ commandName: 'knowledge', subcommand, options });
+    expect(inject(undefined)).toThrow(/exactly one subcommand \(one of: list, add, remove\)/);
+    expect(inject({}, 'add')).toThrow(/required option "file" is missing/);
+    expect(inject({ file: 'notes.md' }, 'add')).toThrow(/option "file" must be an attachment/);
+    expect(inject({ file: attachment, replace: 'yes' }, 'add')).toThrow(/option "replace" of type 5 cannot have the value "yes"/);
+    expect(inject(undefined, 'purge')).toThrow(/option "purge" is not declared/);
+    expect(inject({ name: attachment }, 'remove')).toThrow(/has type 11, declared 3/);
+  });
+});
+
+describe('Discord emulator: buttons and modals', () => {
+  it('clicks a button of a deferred-then-edited reply, shows a modal and delivers its submit', async () => {
+    const client = await readyClient();
+    const answered = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      await interaction.deferReply();
+      await interaction.editReply({ content: 'Study linear algebra.', components: [feedbackRow()] });
+    });
+    const command = emulator.injectInteraction({ commandName: 'ask' });
+    await answered;
+    expect(await command.waitForOriginal()).toMatchObject({ content: 'Study linear algebra.' });
+
+    const clicked = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isButton()) throw new Error('expected a button');
+      await interaction.showModal(commentModal());
+      return interaction;
+    });
+    const click = emulator.injectButton({ customId: 'feedback:comment:42', message: command, userId: emulator.ownerUserId });
+    expect((await clicked).message.id).toBe(command.originalMessage()?.id);
+    const shown = await click.waitForCallback();
+    expect(shown).toMatchObject({ type: 9, modal: { custom_id: 'feedback-comment:42', title: 'Your comment' } });
+
+    const submitted = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isModalSubmit()) throw new Error('expected a modal submit');
+      await interaction.reply({ content: 'Thanks', flags: MessageFlags.Ephemeral });
+      return interaction;
+    });
+    const submit = emulator.injectModalSubmit({ customId: 'feedback-comment:42', fields: { comment: 'Great answer' } });
+    const modalSubmit: ModalSubmitInteraction = await submitted;
+
+    expect(modalSubmit.customId).toBe('feedback-comment:42');
+    // Submitted by the user the modal was shown to.
+    expect(modalSubmit.user.id).toBe(emulator.ownerUserId);
+    expect(modalSubmit.fields.getTextInputValue('comment')).toBe('Great answer');
+    // Opened from a button: the submit carries that message, so the bot can update it.
+    expect(modalSubmit.isFromMessage() && modalSubmit.message.id).toBe(command.originalMessage()?.id);
+    expect(submit.payload.data).toEqual({
+      custom_id: 'feedback-comment:42',
+      components: [{ type: 1, id: 1, components: [{ type: 4, id: 2, custom_id: 'comment', value: 'Great answer' }] }],
+    });
+    expect((await submit.waitForCallback()).elapsedMs).toBeLessThan(3_000);
+    expect(() => emulator.injectModalSubmit({ customId: 'feedback-comment:42', fields: { comment: 'again' } })).toThrow(/already submitted/);
+  });
+
+  it('mirrors a Label modal, enforces its inputs, and rejects a modal in answer to a modal submit', async () => {
+    const client = await readyClient();
+    const shown = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      const modal = new ModalBuilder()
+        .setCustomId('suggest')
+        .setTitle('Suggest a source')
+        .addLabelComponents(
+          new LabelBuilder()
+            .setLabel('Link')
+            .setTextInputComponent(new TextInputBuilder().setCustomId('link').setStyle(TextInputStyle.Short).setMinLength(5)),
+          new LabelBuilder()
+            .setLabel('Why')
+            .setTextInputComponent(new TextInputBuilder().setCustomId('why').setStyle(TextInputStyle.Paragraph).setRequired(false)),
+        );
+      // Two inputs in one action row: Discord refuses the modal, and the interaction is still unanswered.
+      const input = { type: 4, style: 1, label: 'Link' };
+      const invalid = await interaction
+        .showModal({ custom_id: 'bad', title: 'Bad', components: [{ type: 1, components: [{ ...input, custom_id: 'a' }, { ...input, custom_id: 'b' }] }] })
+        .catch((error: unknown) => error);
+      await interaction.showModal(modal);
+      return invalid;
+    });
+    emulator.injectInteraction({ commandName: 'suggest' });
+    expect(await shown).toMatchObject({ status: 400, code: 50035, message: expect.stringMatching(/components\[0\]\.components\[BASE_TYPE_BAD_LENGTH\]/) });
+
+    expect(() => emulator.injectModalSubmit({ customId: 'suggest', fields: {} })).toThrow(/"link" is required/);
+    expect(() => emulator.injectModalSubmit({ customId: 'suggest', fields: { link: 'ab' } })).toThrow(/length 2 is outside \[5, 4000\]/);
+    expect(() => emulator.injectModalSubmit({ customId: 'suggest', fields: { mood: 'ok' } })).toThrow(/no input "mood" \(it has: link, why\)/);
+
+    const answered = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isModalSubmit()) throw new Error('expected a modal submit');
+      // discord.js has no showModal on a modal submit; a bot sending the raw callback gets Discord's refusal.
+      const refused = await client.rest
+        .post(Routes.interactionCallback(interaction.id, interaction.token), { body: { type: 9, data: commentModal().toJSON() }, auth: false })
+        .catch((error: unknown) => error);
+      await interaction.reply({ content: `Got ${interaction.fields.getTextInputValue('link')}`, flags: MessageFlags.Ephemeral });
+      return { refused, why: interaction.fields.getTextInputValue('why') };
+    });
+    const submit = emulator.injectModalSubmit({ customId: 'suggest', fields: { link: 'https://example.org' } });
+    const { refused, why } = await answered;
+
+    expect(refused).toMatchObject({ status: 400, code: 50035 });
+    expect((refused as DiscordAPIError).message).toMatch(/INTERACTION_RESPONSE_TYPE_INVALID/);
+    expect(why).toBe('');
+    expect(submit.payload.data).toMatchObject({
+      components: [
+        { type: 18, component: { type: 4, custom_id: 'link', value: 'https://example.org' } },
+        { type: 18, component: { type: 4, custom_id: 'why', value: '' } },
+      ],
+    });
+    expect(submit.payload).not.toHaveProperty('message');
+    expect((await submit.waitForCallback()).data?.content).toBe('Got https://example.org');
+  });
+
+  it('expires a modal submit not answered within the window (10062)', async () => {
+    const client = await readyClient();
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isModalSubmit()) throw new Error('expected a modal submit');
+      await sleep(150);
+      return interaction.reply('late').catch((error: unknown) => error);
+    });
+    emulator.injectModalSubmit({ customId: 'feedback', fields: { comment: 'x' }, responseWindowMs: 100 });
+    expect(await handled).toMatchObject({ status: 404, code: 10062 });
+  });
+
+  it('clicks a button on a channel reply to a mention, by message or by id, but not a disabled one', async () => {
+    const client = await readyClient();
+    client.on(Events.MessageCreate, (message) => {
+      if (message.author.bot || !message.mentions.users.has(client.user?.id ?? '')) return;
+      const disabled = new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder().setCustomId('feedback:down:42').setLabel('Not helpful').setStyle(ButtonStyle.Danger).setDisabled(true),
+      );
+      void message.reply({ content: 'An answer', components: [feedbackRow(), disabled] });
+    });
+    emulator.injectMessage({ content: `<@${emulator.botUserId}> what should I learn?` });
+    const record = await emulator.waitForChannelMessage(emulator.channelId);
+    expect(record.message.components).toHaveLength(2);
+
+    const clicked = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isButton()) throw new Error('expected a button');
+      await interaction.update({ content: 'An answer (thanks for the feedback)', components: [] });
+      return interaction;
+    });
+    const click = emulator.injectButton({ customId: 'feedback:up:42', message: record.message });
+    const interaction: ButtonInteraction = await clicked;
+    expect(interaction.customId).toBe('feedback:up:42');
+    expect(interaction.message.id).toBe(record.message.id);
+    expect((await click.waitForCallback()).type).toBe(7);
+    expect(emulator.getMessage(record.message.id)?.components).toEqual([]);
+    // The message as it stands now: the update removed the buttons.
+    expect(() => emulator.injectButton({ customId: 'feedback:up:42', message: record.message.id })).toThrow(/no component/);
+
+    // A second reply, clicked by message id.
+    emulator.injectMessage({ content: `<@${emulator.botUserId}> again` });
+    const again = await emulator.waitForChannelMessage(emulator.channelId, (candidate) => candidate !== record);
+    const byId = onNextInteraction(client, async (next) => {
+      if (!next.isButton()) throw new Error('expected a button');
+      await next.deferUpdate();
+      return next.message.id;
+    });
+    emulator.injectButton({ customId: 'feedback:comment:42', message: again.message.id });
+    expect(await byId).toBe(again.message.id);
+    expect(() => emulator.injectButton({ customId: 'feedback:down:42', message: again.message })).toThrow(/is disabled/);
+  });
+});
+
+describe('Discord emulator: autocomplete', () => {
+  it('delivers the focused option of a subcommand and validates the choices', async () => {
+    await registerKnowledgeCommand();
+    const client = await readyClient();
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isAutocomplete()) throw new Error('expected an autocomplete interaction');
+      const tooMany = Array.from({ length: 26 }, (_, index) => ({ name: `doc-${index}.md`, value: `doc-${index}.md` }));
+      const errors = [
+        await interaction.respond(tooMany).catch((error: unknown) => error),
+        await interaction.respond([{ name: 'x'.repeat(101), value: 'x' }]).catch((error: unknown) => error),
+        await interaction.respond([{ name: 'x', value: 'v'.repeat(101) }]).catch((error: unknown) => error),
+        await interaction.respond([{ name: 'x', value: 3 }]).catch((error: unknown) => error),
+      ];
+      await interaction.respond([{ name: 'ml-basics.md', value: 'ml-basics.md' }]);
+      return { interaction, errors };
+    });
+    const handle = emulator.injectAutocomplete({ commandName: 'knowledge', subcommand: 'remove', focused: 'name', value: 'ml' });
+    const { interaction, errors } = await handled;
+    const autocomplete: AutocompleteInteraction = interaction;
+
+    expect(autocomplete.commandName).toBe('knowledge');
+    expect(autocomplete.options.getSubcommand()).toBe('remove');
+    expect(autocomplete.options.getFocused(true)).toMatchObject({ name: 'name', value: 'ml', focused: true });
+    expect(handle.payload).toMatchObject({
+      type: 4,
+      data: { name: 'knowledge', options: [{ type: 1, name: 'remove', options: [{ name: 'name', type: 3, value: 'ml', focused: true }] }] },
+    });
+    for (const error of errors) expect(error).toMatchObject({ status: 400, code: 50035 });
+    expect((errors[0] as DiscordAPIError).message).toMatch(/data\.choices\[BASE_TYPE_MAX_LENGTH\]/);
+    const callback = await handle.waitForCallback();
+    expect(callback).toMatchObject({ type: 8, choices: [{ name: 'ml-basics.md', value: 'ml-basics.md' }] });
+    expect(callback.elapsedMs).toBeLessThan(3_000);
+  });
+
+  it('refuses autocomplete for an option without it, and any answer but choices', async () => {
+    await registerKnowledgeCommand();
+    await readyClient();
+    expect(() => emulator.injectAutocomplete({ commandName: 'knowledge', subcommand: 'add', focused: 'replace', value: 't' })).toThrow(
+      /option "replace" is not declared with autocomplete: true/,
+    );
+    const handle = emulator.injectAutocomplete({ commandName: 'knowledge', subcommand: 'remove', focused: 'name', value: '' });
+    const response = await fetch(`${emulator.apiUrl}/v10/interactions/${handle.id}/${handle.token}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 5 }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 50035, errors: { type: { _errors: [{ code: 'INTERACTION_RESPONSE_TYPE_INVALID' }] } } });
   });
 });

@@ -19,6 +19,10 @@
  *   ...
  *   await client.destroy(); await emulator.close();   // clients first, or they try to resume
  *
+ * Beyond slash commands it injects subcommands (`subcommand: 'add'`), attachment options (bytes hosted on the
+ * emulator's own "CDN" with `hostAttachment()`), button clicks on any message the bot sent, modal submits shaped by
+ * the modal the bot showed, and autocomplete requests (`injectAutocomplete()`).
+ *
  * Notes on discord.js against it: `login()` resolves at READY, before the guild is cached (wait for clientReady);
  * DMs reach `messageCreate` only with `partials: [Partials.Channel]`; without the MESSAGE_CONTENT intent, guild
  * messages that do not mention the bot arrive with empty content (as on Discord).
@@ -48,6 +52,7 @@ import {
   MessageType,
   PermissionFlagsBits,
   RESTJSONErrorCodes,
+  TextInputStyle,
 } from 'discord-api-types/v10';
 import type {
   APIApplication,
@@ -58,7 +63,9 @@ import type {
   UserFlags,
   APIApplicationCommand,
   APIApplicationCommandInteractionDataOption,
+  APIApplicationCommandInteractionDataSubcommandOption,
   APIApplicationCommandOption,
+  APIApplicationCommandOptionChoice,
   APIAttachment,
   APIChannel,
   APIDMChannel,
@@ -121,6 +128,9 @@ export const DiscordLimits = {
   buttonLabel: 80,
   modalTitle: 45,
   modalComponents: 5,
+  textInputLabel: 45,
+  textInputPlaceholder: 100,
+  textInputValue: 4_000,
   commandName: 32,
   commandDescription: 100,
   commandOptions: 25,
@@ -128,6 +138,9 @@ export const DiscordLimits = {
   commandChoiceName: 100,
   commandChoiceStringValue: 100,
   commandStringOptionLength: 6_000,
+  autocompleteChoices: 25,
+  autocompleteChoiceName: 100,
+  autocompleteChoiceValue: 100,
   /** Combined name, description and option/choice text of one command. */
   commandTotalCharacters: 4_000,
   globalChatInputCommands: 100,
@@ -154,6 +167,39 @@ const GUILD_CREATE_DELAY_MS = 5;
 const TRACE = '["discord-emulator",{"micros":0}]';
 /** How many dispatches a session keeps for RESUME replay. */
 const RESUME_REPLAY_LIMIT = 1_000;
+
+/**
+ * Where Discord's CDN serves the files a user attached to a slash command: they are uploaded before the command
+ * exists, so the path is keyed by the application, not a channel (`/ephemeral-attachments/<app id>/<id>/<name>`).
+ */
+const EPHEMERAL_ATTACHMENTS_PATH = 'ephemeral-attachments';
+/** Signed CDN links carry `ex` (expiry, hex seconds); Discord's last about a day. */
+const ATTACHMENT_LINK_LIFETIME_MS = 24 * 60 * 60_000;
+/** Discord's CDN answer for a link it does not (or no longer) serve. */
+const CDN_NOT_FOUND_TEXT = 'This content is no longer available.';
+/** Used when a hosted file's type is neither given nor known by its extension (Discord then omits content_type). */
+const FALLBACK_CONTENT_TYPE = 'application/octet-stream';
+/**
+ * The content_type Discord reports for common uploads; text types carry the charset, so a bot comparing
+ * `content_type === 'text/plain'` fails here as it would on Discord.
+ */
+const CONTENT_TYPES_BY_EXTENSION: Readonly<Record<string, string>> = {
+  txt: 'text/plain; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  yaml: 'application/x-yaml; charset=utf-8',
+  yml: 'application/x-yaml; charset=utf-8',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
 
 /** The error bodies Discord returns; messages are Discord's wording. */
 const DiscordErrors = {
@@ -297,7 +343,7 @@ export interface RecordedFile {
 
 export interface RecordedRequest {
   readonly method: string;
-  /** Path below `/api/v10`, percent-decoded (so `%40original` reads `@original`). */
+  /** Path below `/api/v10`, percent-decoded (so `%40original` reads `@original`); CDN requests keep their full path. */
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   /** JSON body, or the `payload_json` part of a multipart body. */
@@ -345,6 +391,8 @@ export interface InteractionCallbackRecord {
   readonly data: APIInteractionResponseCallbackData | undefined;
   /** Modal data of type 9. */
   readonly modal: APIModalInteractionResponseCallbackData | undefined;
+  /** Autocomplete choices of type 8. */
+  readonly choices: readonly APIApplicationCommandOptionChoice[] | undefined;
   readonly body: APIInteractionResponse;
   readonly withResponse: boolean;
   readonly files: readonly RecordedFile[];
@@ -420,15 +468,39 @@ export interface InjectInteractionCommonOptions extends InjectActorOptions {
   mutate?: (payload: APIInteraction) => void;
 }
 
-/** Options as Discord sends them, or a `{ name: value }` shorthand typed from the registered command. */
+/** A shorthand option value; an attachment (from `hostAttachment()`) becomes a type 11 option plus its `resolved` entry. */
+export type CommandOptionValue = string | number | boolean | APIAttachment;
+
+/**
+ * Options as Discord sends them, or a `{ name: value }` shorthand typed from the registered command. With
+ * `subcommand`, both forms are the subcommand's own options (they are nested under it).
+ */
 export type CommandOptionsInput =
   | APIApplicationCommandInteractionDataOption[]
-  | Readonly<Record<string, string | number | boolean>>;
+  | Readonly<Record<string, CommandOptionValue>>;
 
 export interface InjectCommandOptions extends InjectInteractionCommonOptions {
   commandName: string;
+  /** Run this subcommand (option type 1): `options` become its options. */
+  subcommand?: string;
+  /** The group (option type 2) holding `subcommand`. */
+  subcommandGroup?: string;
   options?: CommandOptionsInput;
   /** Check options against the registered definition (unknown/missing/out-of-range → throws). Default true. */
+  validateOptions?: boolean;
+}
+
+export interface InjectAutocompleteOptions extends InjectInteractionCommonOptions {
+  commandName: string;
+  subcommand?: string;
+  subcommandGroup?: string;
+  /** The option the user is typing in; a registered command must declare it with `autocomplete: true`. */
+  focused: string;
+  /** What the user has typed so far (Discord sends the partial input as a string, whatever the option type). */
+  value: string;
+  /** Other options already filled in (required ones may be missing: the command is not complete yet). */
+  options?: CommandOptionsInput;
+  /** Check the options against the registered definition. Default true. */
   validateOptions?: boolean;
 }
 
@@ -441,10 +513,14 @@ export interface InjectButtonOptions extends InjectInteractionCommonOptions {
 }
 
 export interface InjectModalSubmitOptions extends InjectInteractionCommonOptions {
+  /**
+   * The modal's custom_id. When the bot showed a modal with it (callback type 9), the submit mirrors that modal:
+   * its layout, component ids, pre-filled values and required/length rules, and the message it was opened from.
+   */
   customId: string;
-  /** Text-input values by custom_id. */
+  /** Text-input values by custom_id (inputs left out submit their pre-filled value, or ''). */
   fields: Readonly<Record<string, string>>;
-  /** The component message the modal was opened from, if any. */
+  /** The component message the modal was opened from; default: the message of the interaction that showed it. */
   message?: MessageTarget;
 }
 
@@ -708,6 +784,72 @@ function validateNewMessage(body: unknown, path: Path, fileCount: number): JsonO
   return fields;
 }
 
+/** A text input of a modal; the classic action-row form needs its own label, the Label form carries it outside. */
+function validateTextInput(errors: FormErrors, path: Path, input: JsonObject, needsLabel: boolean): void {
+  checkLengthBetween(errors, [...path, 'custom_id'], input.custom_id, 1, DiscordLimits.customId);
+  if (input.style !== TextInputStyle.Short && input.style !== TextInputStyle.Paragraph) {
+    errors.add([...path, 'style'], 'BASE_TYPE_CHOICES', `Value must be one of (${TextInputStyle.Short}, ${TextInputStyle.Paragraph}).`);
+  }
+  if (needsLabel) checkLengthBetween(errors, [...path, 'label'], input.label, 1, DiscordLimits.textInputLabel);
+  else checkMaxLength(errors, [...path, 'label'], input.label, DiscordLimits.textInputLabel);
+  checkMaxLength(errors, [...path, 'placeholder'], input.placeholder, DiscordLimits.textInputPlaceholder);
+  checkMaxLength(errors, [...path, 'value'], input.value, DiscordLimits.textInputValue);
+  for (const [key, min] of [['min_length', 0], ['max_length', 1]] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > DiscordLimits.textInputValue) {
+      errors.add([...path, key], 'NUMBER_TYPE_MAX', `Must be between ${min} and ${DiscordLimits.textInputValue}.`);
+    }
+  }
+}
+
+/**
+ * A modal's top level holds action rows of exactly one text input (the classic form), labels wrapping one input,
+ * or text displays; custom_ids must be unique, since the submit reports values by custom_id.
+ */
+function validateModalComponents(errors: FormErrors, components: readonly unknown[]): void {
+  const seen = new Set<string>();
+  const noteCustomId = (path: Path, component: JsonObject): void => {
+    if (typeof component.custom_id !== 'string') return;
+    if (seen.has(component.custom_id)) errors.add([...path, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');
+    seen.add(component.custom_id);
+  };
+  components.forEach((component, index) => {
+    const path = ['data', 'components', index];
+    if (!isObject(component)) {
+      errors.add(path, 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType');
+      return;
+    }
+    if (component.type === ComponentType.ActionRow) {
+      const children = Array.isArray(component.components) ? component.components : [];
+      if (children.length !== 1) errors.add([...path, 'components'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 1 in length.');
+      children.forEach((child: unknown, childIndex) => {
+        const childPath = [...path, 'components', childIndex];
+        if (!isObject(child) || child.type !== ComponentType.TextInput) {
+          errors.add(childPath, 'UNION_TYPE_CHOICES', `Value of field "type" must be one of (${ComponentType.TextInput},).`);
+          return;
+        }
+        validateTextInput(errors, childPath, child, true);
+        noteCustomId(childPath, child);
+      });
+    } else if (component.type === ComponentType.Label) {
+      checkLengthBetween(errors, [...path, 'label'], component.label, 1, DiscordLimits.textInputLabel);
+      const child = component.component;
+      const childPath = [...path, 'component'];
+      if (!isObject(child)) {
+        errors.add(childPath, 'BASE_TYPE_REQUIRED', 'This field is required');
+      } else {
+        if (child.type === ComponentType.TextInput) validateTextInput(errors, childPath, child, false);
+        else checkLengthBetween(errors, [...childPath, 'custom_id'], child.custom_id, 1, DiscordLimits.customId);
+        noteCustomId(childPath, child);
+      }
+    } else if (component.type !== ComponentType.TextDisplay) {
+      const allowed = [ComponentType.ActionRow, ComponentType.TextDisplay, ComponentType.Label].join(', ');
+      errors.add(path, 'UNION_TYPE_CHOICES', `Value of field "type" must be one of (${allowed}).`);
+    }
+  });
+}
+
 function validateModal(data: unknown): APIModalInteractionResponseCallbackData {
   const errors = new FormErrors();
   const modal = isObject(data) ? data : {};
@@ -717,8 +859,51 @@ function validateModal(data: unknown): APIModalInteractionResponseCallbackData {
   if (components.length === 0 || components.length > DiscordLimits.modalComponents) {
     errors.add(['data', 'components'], 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${DiscordLimits.modalComponents} in length.`);
   }
+  validateModalComponents(errors, components);
   errors.throwIfAny();
   return modal as unknown as APIModalInteractionResponseCallbackData;
+}
+
+/**
+ * Type 8 callbacks: at most 25 choices, names 1–100 characters, string values up to 100, and values of the focused
+ * option's type (Discord cannot fill an integer option with a string choice).
+ */
+function validateAutocompleteChoices(data: unknown, focusedType: ApplicationCommandOptionType | undefined): APIApplicationCommandOptionChoice[] {
+  const errors = new FormErrors();
+  const choices = isObject(data) ? data.choices : undefined;
+  if (!Array.isArray(choices)) {
+    errors.add(['data', 'choices'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    errors.throwIfAny();
+    return [];
+  }
+  if (choices.length > DiscordLimits.autocompleteChoices) {
+    errors.add(['data', 'choices'], 'BASE_TYPE_MAX_LENGTH', `Must be ${DiscordLimits.autocompleteChoices} or fewer in length.`);
+  }
+  choices.forEach((choice: unknown, index) => {
+    const path = ['data', 'choices', index];
+    if (!isObject(choice)) {
+      errors.add(path, 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType');
+      return;
+    }
+    checkLengthBetween(errors, [...path, 'name'], choice.name, 1, DiscordLimits.autocompleteChoiceName);
+    const value = choice.value;
+    if (value === undefined || value === null) {
+      errors.add([...path, 'value'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    } else if (focusedType === ApplicationCommandOptionType.Integer || focusedType === ApplicationCommandOptionType.Number) {
+      const valid = typeof value === 'number' && (focusedType === ApplicationCommandOptionType.Number || Number.isInteger(value));
+      if (!valid) {
+        const kind = focusedType === ApplicationCommandOptionType.Integer ? 'int' : 'number';
+        errors.add([...path, 'value'], 'NUMBER_TYPE_COERCE', `Value "${String(value)}" is not ${kind}.`);
+      }
+    } else if (focusedType === ApplicationCommandOptionType.String || typeof value === 'string') {
+      // checkMaxLength also rejects a non-string value (BASE_TYPE_STRING).
+      checkMaxLength(errors, [...path, 'value'], value, DiscordLimits.autocompleteChoiceValue);
+    } else if (typeof value !== 'number') {
+      errors.add([...path, 'value'], 'BASE_TYPE_STRING', 'Must be a string.');
+    }
+  });
+  errors.throwIfAny();
+  return choices as APIApplicationCommandOptionChoice[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1041,6 +1226,37 @@ function attachmentsFromFiles(files: readonly RecordedFile[], channelId: string)
   });
 }
 
+/**
+ * Discord cleans uploaded file names like werkzeug's secure_filename (spaces become `_`, `my notes (v2).md` becomes
+ * `my_notes_v2.md`), so a bot must use `attachment.name` and not the name the user had locally.
+ */
+function secureFilename(name: string): string {
+  const ascii = [...name.normalize('NFKD')].filter((char) => (char.codePointAt(0) ?? 0) < 0x80).join('');
+  const cleaned = ascii
+    .replace(/[/\\]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .join('_')
+    .replace(/[^A-Za-z0-9_.-]/g, '')
+    .replace(/^[._]+|[._]+$/g, '');
+  return cleaned || 'unknown';
+}
+
+function contentTypeFor(filename: string): string | undefined {
+  const dot = filename.lastIndexOf('.');
+  return dot < 0 ? undefined : CONTENT_TYPES_BY_EXTENSION[filename.slice(dot + 1).toLowerCase()];
+}
+
+/** Discord's signed CDN query (`ex` expiry, `is` issue time, `hm` signature), trailing `&` included. */
+function signedCdnQuery(at: number): string {
+  const hexSeconds = (ms: number): string => Math.floor(ms / 1000).toString(16);
+  return `?ex=${hexSeconds(at + ATTACHMENT_LINK_LIFETIME_MS)}&is=${hexSeconds(at)}&hm=${randomBytes(32).toString('hex')}&`;
+}
+
+function isAttachmentValue(value: unknown): value is APIAttachment {
+  return isObject(value) && typeof value.id === 'string' && typeof value.filename === 'string' && typeof value.url === 'string';
+}
+
 interface MessageInit {
   id?: string;
   channelId: string;
@@ -1100,6 +1316,93 @@ function collectCustomIds(components: readonly unknown[] | undefined): string[] 
   };
   components?.forEach(visit);
   return ids;
+}
+
+/** The component with `customId` anywhere in a message's component tree (rows, sections, containers). */
+function findComponent(components: readonly unknown[] | undefined, customId: string): JsonObject | undefined {
+  let found: JsonObject | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || !isObject(node)) return;
+    if (node.custom_id === customId) {
+      found = node;
+      return;
+    }
+    if (Array.isArray(node.components)) node.components.forEach(visit);
+    if (node.component !== undefined) visit(node.component);
+    if (node.accessory !== undefined) visit(node.accessory);
+  };
+  components?.forEach(visit);
+  return found;
+}
+
+/** The Discord client checks a text input's required flag and length bounds before it lets the user submit. */
+function checkTextInputValue(input: JsonObject, value: string, what: string): void {
+  const length = charCount(value);
+  if (length === 0) {
+    if (input.required !== false) throw new Error(`${what} is required; the Discord client cannot submit the modal without it`);
+    return;
+  }
+  const min = typeof input.min_length === 'number' ? input.min_length : 0;
+  const max = typeof input.max_length === 'number' ? input.max_length : DiscordLimits.textInputValue;
+  if (length < min || length > max) throw new Error(`${what}: length ${length} is outside [${min}, ${max}]`);
+}
+
+/**
+ * MODAL_SUBMIT `data.components` for a modal the bot showed: the same layout (action rows or labels, text
+ * displays), every component with its numeric id, text inputs with their values. Only text inputs can be filled;
+ * other inputs in labels (selects, file uploads) are submitted empty.
+ */
+function modalSubmitComponents(
+  modal: APIModalInteractionResponseCallbackData,
+  fields: Readonly<Record<string, string>>,
+  where: string,
+): JsonObject[] {
+  const inputIds = collectCustomIds(modal.components);
+  const unknown = Object.keys(fields).filter((customId) => !inputIds.includes(customId));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${where} has no input ${unknown.map((id) => `"${id}"`).join(', ')} (it has: ${inputIds.join(', ') || 'none'}); ` +
+        'Discord could not submit it.',
+    );
+  }
+  let counter = 0;
+  // Discord numbers the components a bot left without an `id` in layout order, from 1.
+  const idOf = (component: JsonObject): number => {
+    counter += 1;
+    return typeof component.id === 'number' ? component.id : counter;
+  };
+  const submitInput = (input: JsonObject): JsonObject => {
+    const id = idOf(input);
+    const customId = String(input.custom_id);
+    if (input.type !== ComponentType.TextInput) {
+      if (fields[customId] !== undefined) throw new Error(`${where}: "${customId}" is not a text input; only text inputs can be filled`);
+      return { type: input.type, id, custom_id: customId, values: [] };
+    }
+    const value = fields[customId] ?? (typeof input.value === 'string' ? input.value : '');
+    checkTextInputValue(input, value, `${where}: text input "${customId}"`);
+    return { type: ComponentType.TextInput, id, custom_id: customId, value };
+  };
+  return (modal.components as unknown[]).filter(isObject).map((component): JsonObject => {
+    if (component.type === ComponentType.ActionRow) {
+      const id = idOf(component);
+      const children = Array.isArray(component.components) ? component.components.filter(isObject) : [];
+      return { type: ComponentType.ActionRow, id, components: children.map(submitInput) };
+    }
+    if (component.type === ComponentType.Label && isObject(component.component)) {
+      const id = idOf(component);
+      return { type: ComponentType.Label, id, component: submitInput(component.component) };
+    }
+    return { type: component.type, id: idOf(component) };
+  });
+}
+
+/** MODAL_SUBMIT components for a modal the emulator never saw: one action row per text input. */
+function freeformModalSubmitComponents(fields: Readonly<Record<string, string>>): JsonObject[] {
+  return Object.entries(fields).map(([customId, value], index) => ({
+    type: ComponentType.ActionRow,
+    id: index * 2 + 1,
+    components: [{ type: ComponentType.TextInput, id: index * 2 + 2, custom_id: customId, value }],
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1287,6 +1590,20 @@ interface StoredMessage {
   readonly ephemeral: boolean;
 }
 
+/** A modal the bot showed (callback type 9), kept so that a submit can mirror it. */
+interface ShownModal {
+  readonly modal: APIModalInteractionResponseCallbackData;
+  readonly source: InteractionState;
+  /** Discord closes a modal on submit: each showing is submitted at most once. */
+  submitted: boolean;
+}
+
+/** A file served by the emulator's CDN (`hostAttachment()`). */
+interface HostedAttachment {
+  readonly attachment: APIAttachment;
+  readonly bytes: Buffer;
+}
+
 type GuildChannelRecord = APITextChannel;
 
 type MessageEvent = GatewayDispatchEvents.MessageCreate | GatewayDispatchEvents.MessageUpdate;
@@ -1371,6 +1688,8 @@ export class DiscordEmulator {
   private readonly dmChannels = new Map<string, APIDMChannel>();
   private readonly messages = new Map<string, StoredMessage>();
   private readonly interactions = new Map<string, InteractionState>();
+  private readonly shownModals: ShownModal[] = [];
+  private readonly hostedAttachments = new Map<string, HostedAttachment>();
   private readonly guildName: string;
 
   constructor(options: DiscordEmulatorOptions = {}) {
@@ -1537,56 +1856,123 @@ export class DiscordEmulator {
   }
 
   // -------------------------------------------------------------------------------------------------------------
+  // CDN
+  // -------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Stores a file as if a user had attached it to a slash command and returns its attachment object: pass it as a
+   * shorthand option value (`options: { file: attachment }`), or its id as the value of a type 11 option. The bytes
+   * are served without authentication, like Discord's CDN, at `url` (= `proxy_url`) on the emulator's own server:
+   * `http://127.0.0.1:PORT/ephemeral-attachments/<application id>/<id>/<filename>?ex=…&is=…&hm=…&`.
+   * The filename is cleaned as Discord does (`my notes.md` → `my_notes.md`); `contentType` defaults from the
+   * extension (text types with `; charset=utf-8`, as Discord reports them) and is omitted when unknown.
+   */
+  hostAttachment(filename: string, bytes: Uint8Array | string, contentType?: string): APIAttachment {
+    if (this.port === 0) throw new Error('hostAttachment() needs a listening emulator: use startDiscordEmulator().');
+    const at = Date.now();
+    const id = snowflake(at);
+    const name = secureFilename(filename);
+    // A copy: the test may reuse its buffer, and Discord's copy would not change either.
+    const body = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
+    const type = contentType ?? contentTypeFor(name);
+    const url = `http://127.0.0.1:${this.port}/${EPHEMERAL_ATTACHMENTS_PATH}/${this.applicationId}/${id}/${name}${signedCdnQuery(at)}`;
+    const attachment: APIAttachment = {
+      id,
+      filename: name,
+      size: body.length,
+      url,
+      proxy_url: url,
+      ...(type !== undefined ? { content_type: type } : {}),
+      ephemeral: true,
+    };
+    this.hostedAttachments.set(id, { attachment, bytes: body });
+    return attachment;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
   // Injection
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Dispatch a chat-input APPLICATION_COMMAND interaction (type 2) as a user running `/commandName`. */
+  /**
+   * Dispatch a chat-input APPLICATION_COMMAND interaction (type 2) as a user running `/commandName`, or
+   * `/commandName subcommand` with `subcommand` (and `subcommandGroup`).
+   */
   injectInteraction(options: InjectCommandOptions): InteractionHandle {
-    const command = this.findRegisteredCommand(options.commandName, options.dm ? undefined : this.guildId);
-    if (!command && this.options.requireRegisteredCommands) {
-      throw new Error(`/${options.commandName} is not registered (registered: ${this.describeCommands()}); Discord could not dispatch it.`);
-    }
-    const dataOptions = this.resolveCommandOptions(options.options, command);
-    if (command && options.validateOptions !== false) {
-      validateInjectedOptions(dataOptions, command.options ?? [], `/${options.commandName}`);
-    }
-    const data = {
-      id: command?.id ?? snowflake(),
-      name: options.commandName,
-      type: ApplicationCommandType.ChatInput,
-      ...(dataOptions.length > 0 ? { options: dataOptions } : {}),
-      ...(command?.guild_id ? { guild_id: command.guild_id } : {}),
-    };
+    const data = this.buildCommandData(options, undefined);
     return this.dispatchInteraction(InteractionType.ApplicationCommand, data, options, undefined);
   }
 
-  /** Dispatch a MESSAGE_COMPONENT interaction (type 3) for a button click. */
+  /**
+   * Dispatch an APPLICATION_COMMAND_AUTOCOMPLETE interaction (type 4): the user is typing `value` into the option
+   * `focused`. The bot answers with callback type 8 (`interaction.respond([...])`), validated like Discord does.
+   */
+  injectAutocomplete(options: InjectAutocompleteOptions): InteractionHandle {
+    const data = this.buildCommandData(options, { name: options.focused, value: options.value });
+    return this.dispatchInteraction(InteractionType.ApplicationCommandAutocomplete, data, options, undefined);
+  }
+
+  /**
+   * Dispatch a MESSAGE_COMPONENT interaction (type 3) for a button click. `message` may be any message the bot
+   * sent (an interaction's @original, a follow-up, a channel message or reply), as it stands after its edits.
+   */
   injectButton(options: InjectButtonOptions): InteractionHandle {
     const message = options.message
       ? this.resolveMessageTarget(options.message)
       : this.createComponentMessage(options.customId, options);
-    const customIds = collectCustomIds(message.components);
-    if (!customIds.includes(options.customId)) {
+    const component = findComponent(message.components, options.customId);
+    if (!component) {
+      const customIds = collectCustomIds(message.components);
       throw new Error(
         `Message ${message.id} has no component with custom_id "${options.customId}" ` +
           `(it has: ${customIds.join(', ') || 'none'}); Discord could not dispatch this click.`,
       );
     }
+    if (component.type !== ComponentType.Button) {
+      const type = ComponentType[Number(component.type)] ?? String(component.type);
+      throw new Error(`Component "${options.customId}" of message ${message.id} is a ${type}, not a button; it cannot be clicked.`);
+    }
+    if (component.disabled === true) {
+      throw new Error(`Button "${options.customId}" of message ${message.id} is disabled; Discord clients cannot click it.`);
+    }
     const data = { custom_id: options.customId, component_type: ComponentType.Button };
     return this.dispatchInteraction(InteractionType.MessageComponent, data, options, message);
   }
 
-  /** Dispatch a MODAL_SUBMIT interaction (type 5) with text-input values. */
+  /**
+   * Dispatch a MODAL_SUBMIT interaction (type 5) with text-input values. If the bot showed a modal with this
+   * custom_id, the submit mirrors it (layout, ids, required and length rules, the message it was opened from) and
+   * consumes it: Discord closes a modal on submit.
+   */
   injectModalSubmit(options: InjectModalSubmitOptions): InteractionHandle {
-    const message = options.message ? this.resolveMessageTarget(options.message) : undefined;
-    const data = {
-      custom_id: options.customId,
-      components: Object.entries(options.fields).map(([customId, value]) => ({
-        type: ComponentType.ActionRow,
-        components: [{ type: ComponentType.TextInput, custom_id: customId, value }],
-      })),
-    };
-    return this.dispatchInteraction(InteractionType.ModalSubmit, data, options, message);
+    const shown = this.shownModals.filter((candidate) => candidate.modal.custom_id === options.customId);
+    const open = shown.findLast((candidate) => !candidate.submitted);
+    if (shown.length > 0 && !open) {
+      throw new Error(`Modal "${options.customId}" was already submitted; Discord closed it (the bot must show it again).`);
+    }
+    const message = options.message ? this.resolveMessageTarget(options.message) : open && this.modalSourceMessage(open);
+    const components = open
+      ? modalSubmitComponents(open.modal, options.fields, `Modal "${options.customId}"`)
+      : freeformModalSubmitComponents(options.fields);
+    const data = { custom_id: options.customId, components };
+    const handle = this.dispatchInteraction(InteractionType.ModalSubmit, data, open ? this.modalActor(open, options) : options, message);
+    if (open) open.submitted = true;
+    return handle;
+  }
+
+  /** Only the user a modal was shown to can submit it, where it was shown: that is the default actor. */
+  private modalActor(shown: ShownModal, options: InjectModalSubmitOptions): InjectModalSubmitOptions {
+    if (options.userId !== undefined) return options;
+    const payload = shown.source.payload;
+    const userId = payload.member?.user.id ?? payload.user?.id;
+    if (payload.guild_id === undefined) return { ...options, userId, dm: true };
+    return { ...options, userId, channelId: options.channelId ?? payload.channel?.id };
+  }
+
+  /** A modal opened from a component carries that component's message (as it stands now) into its submit. */
+  private modalSourceMessage(shown: ShownModal): APIMessage | undefined {
+    const payload = shown.source.payload;
+    if (payload.type !== InteractionType.MessageComponent) return undefined;
+    return this.messages.get(payload.message.id)?.message ?? payload.message;
   }
 
   /** Dispatch MESSAGE_CREATE for a user's message (mentions in the content are parsed as Discord does). */
@@ -1938,18 +2324,72 @@ export class DiscordEmulator {
     return this.registeredCommands.map((command) => `${command.guild_id ? 'guild' : 'global'} /${command.name}`).join(', ') || 'none';
   }
 
-  /** Turns the `{ name: value }` shorthand into Discord's option objects, typed from the registered definition. */
-  private resolveCommandOptions(
-    input: CommandOptionsInput | undefined,
-    command: APIApplicationCommand | undefined,
-  ): APIApplicationCommandInteractionDataOption[] {
-    if (input === undefined) return [];
-    if (Array.isArray(input)) return input;
-    return Object.entries(input).map(([name, value]) => {
-      const declared = command?.options?.find((option) => option.name === name)?.type;
-      const type = declared ?? inferOptionType(value);
-      return { name, type, value } as APIApplicationCommandInteractionDataOption;
-    });
+  /**
+   * The `data` of a chat-input command or autocomplete interaction: options typed from the registered command and
+   * nested under the subcommand, attachment options with their `resolved.attachments` entries.
+   */
+  private buildCommandData(
+    options: InjectCommandOptions | InjectAutocompleteOptions,
+    focus: { name: string; value: string } | undefined,
+  ): JsonObject {
+    const { commandName, subcommand, subcommandGroup } = options;
+    const command = this.findRegisteredCommand(commandName, options.dm ? undefined : this.guildId);
+    if (!command && this.options.requireRegisteredCommands) {
+      throw new Error(`/${commandName} is not registered (registered: ${this.describeCommands()}); Discord could not dispatch it.`);
+    }
+    const where = `/${commandName}`;
+    if (subcommandGroup !== undefined && subcommand === undefined) {
+      throw new Error(`${where} ${subcommandGroup}: a subcommand group is run through one of its subcommands; pass \`subcommand\``);
+    }
+    const schema = command ? subcommandSchema(command.options ?? [], subcommandGroup, subcommand) : undefined;
+    const attachments = new Map<string, APIAttachment>();
+    let leaf = resolveShorthandOptions(options.options, schema, attachments);
+    if (focus) {
+      const type = schema?.find((option) => option.name === focus.name)?.type ?? ApplicationCommandOptionType.String;
+      const focused = { name: focus.name, type, value: focus.value, focused: true } as APIApplicationCommandInteractionDataOption;
+      leaf = [...leaf.filter((option) => option.name !== focus.name), focused];
+    }
+    const dataOptions = nestUnderSubcommand(leaf, subcommandGroup, subcommand);
+    if (command && options.validateOptions !== false) {
+      validateInjectedOptions(dataOptions, command.options ?? [], where, focus !== undefined);
+      if (focus) requireAutocomplete(schema ?? [], focus.name, [where, subcommandGroup, subcommand].filter(Boolean).join(' '));
+    }
+    this.resolveAttachmentOptions(dataOptions, attachments, where);
+    return {
+      id: command?.id ?? snowflake(),
+      name: commandName,
+      type: ApplicationCommandType.ChatInput,
+      ...(dataOptions.length > 0 ? { options: dataOptions } : {}),
+      ...(attachments.size > 0 ? { resolved: { attachments: Object.fromEntries(attachments) } } : {}),
+      ...(command?.guild_id ? { guild_id: command.guild_id } : {}),
+    };
+  }
+
+  /**
+   * Every attachment option (type 11) must name an attachment Discord has: one passed as a shorthand value or one
+   * from `hostAttachment()`; Discord never sends an attachment option without its `resolved` entry.
+   */
+  private resolveAttachmentOptions(
+    options: readonly APIApplicationCommandInteractionDataOption[],
+    attachments: Map<string, APIAttachment>,
+    where: string,
+  ): void {
+    for (const option of options) {
+      if (option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup) {
+        this.resolveAttachmentOptions(option.options ?? [], attachments, `${where} ${option.name}`);
+        continue;
+      }
+      if (option.type !== ApplicationCommandOptionType.Attachment) continue;
+      const value: unknown = option.value;
+      const hosted = typeof value === 'string' ? (attachments.get(value) ?? this.hostedAttachments.get(value)?.attachment) : undefined;
+      if (!hosted) {
+        throw new Error(
+          `${where}: option "${option.name}" must be an attachment (an APIAttachment from emulator.hostAttachment(), or its id); ` +
+            `got ${summarize(value, 60)}`,
+        );
+      }
+      attachments.set(hosted.id, hosted);
+    }
   }
 
   private dispatchInteraction(
@@ -2089,8 +2529,11 @@ export class DiscordEmulator {
               InteractionResponseType.UpdateMessage,
             ]
           : [InteractionResponseType.ChannelMessageWithSource, InteractionResponseType.DeferredChannelMessageWithSource];
-      default:
+      case InteractionType.ApplicationCommandAutocomplete:
+        // Suggestions only: no message, no defer, no modal.
         return [InteractionResponseType.ApplicationCommandAutocompleteResult];
+      default:
+        return [];
     }
   }
 
@@ -2106,10 +2549,15 @@ export class DiscordEmulator {
     state.acknowledgement = type;
     const message = this.applyCallback(state, { type, data, files }, ctx.at);
     const withResponse = ctx.query.get('with_response') === 'true';
+    const isModal = type === InteractionResponseType.Modal;
+    const isChoices = type === InteractionResponseType.ApplicationCommandAutocompleteResult;
+    const modal = isModal ? (data as unknown as APIModalInteractionResponseCallbackData) : undefined;
+    if (modal) this.shownModals.push({ modal, source: state, submitted: false });
     state.handle.callbacks.push({
       type,
-      data: type === InteractionResponseType.Modal ? undefined : (data as APIInteractionResponseCallbackData | undefined),
-      modal: type === InteractionResponseType.Modal ? (data as unknown as APIModalInteractionResponseCallbackData) : undefined,
+      data: isModal || isChoices ? undefined : (data as APIInteractionResponseCallbackData | undefined),
+      modal,
+      choices: isChoices ? (data?.choices as APIApplicationCommandOptionChoice[]) : undefined,
       body: ctx.body as APIInteractionResponse,
       withResponse,
       files,
@@ -2157,6 +2605,9 @@ export class DiscordEmulator {
       }
       case InteractionResponseType.Modal:
         validateModal(data);
+        break;
+      case InteractionResponseType.ApplicationCommandAutocompleteResult:
+        validateAutocompleteChoices(data, focusedOptionType(state.payload));
         break;
       default:
         break;
@@ -2251,8 +2702,10 @@ export class DiscordEmulator {
     if (ctx.at - state.handle.dispatchedAt > this.options.interactionTokenLifetimeMs) {
       throw DiscordHttpError.of(DiscordErrors.invalidWebhookToken);
     }
-    // Before the first callback the interaction's webhook does not exist yet.
-    if (state.acknowledgement === undefined) throw DiscordHttpError.of(DiscordErrors.unknownWebhook);
+    // Before the first callback the interaction's webhook does not exist yet; autocomplete never gets one.
+    if (state.acknowledgement === undefined || state.payload.type === InteractionType.ApplicationCommandAutocomplete) {
+      throw DiscordHttpError.of(DiscordErrors.unknownWebhook);
+    }
     return state;
   }
 
@@ -2674,6 +3127,10 @@ export class DiscordEmulator {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const versioned = url.pathname.startsWith(`${API_PREFIX}/`);
+    if (url.pathname.startsWith(`/${EPHEMERAL_ATTACHMENTS_PATH}/`)) {
+      await this.serveAttachment(req, res, url, method, at);
+      return;
+    }
     const segments = versioned ? decodeSegments(url.pathname.slice(API_PREFIX.length)) : undefined;
     const path = segments ? `/${segments.join('/')}` : url.pathname;
     const record: RecordedRequest = {
@@ -2711,6 +3168,45 @@ export class DiscordEmulator {
     } else {
       res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify(result.body));
     }
+  }
+
+  /** GET/HEAD of a hosted file, unauthenticated like Discord's CDN (which checks the signature; this does not). */
+  private async serveAttachment(req: IncomingMessage, res: ServerResponse, url: URL, method: string, at: number): Promise<void> {
+    await readRequestBody(req);
+    const segments = decodeSegments(url.pathname);
+    const record: RecordedRequest = {
+      method,
+      path: `/${segments.join('/')}`,
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+      files: [],
+      authorization: req.headers.authorization,
+      at,
+      status: 0,
+    };
+    this.requests.push(record);
+    if (method !== 'GET' && method !== 'HEAD') {
+      record.status = 405;
+      this.recordUnknownRoute(method, record.path, record.status, at);
+      res.writeHead(record.status, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const [, applicationId, id, filename] = segments;
+    const hosted = this.hostedAttachments.get(id ?? '');
+    const matches =
+      hosted !== undefined && segments.length === 4 && applicationId === this.applicationId && filename === hosted.attachment.filename;
+    if (!matches) {
+      // A missing file is an answer the CDN gives, not a route the emulator lacks.
+      record.status = 404;
+      res.writeHead(record.status, { 'content-type': 'text/plain; charset=utf-8' }).end(CDN_NOT_FOUND_TEXT);
+      return;
+    }
+    record.status = 200;
+    res.writeHead(record.status, {
+      'content-type': hosted.attachment.content_type ?? FALLBACK_CONTENT_TYPE,
+      'content-length': hosted.bytes.length,
+    });
+    res.end(method === 'HEAD' ? undefined : hosted.bytes);
   }
 
   private async route(
@@ -3017,15 +3513,128 @@ function inferOptionType(value: string | number | boolean): ApplicationCommandOp
   return ApplicationCommandOptionType.String;
 }
 
+function isSubcommandType(type: ApplicationCommandOptionType): boolean {
+  return type === ApplicationCommandOptionType.Subcommand || type === ApplicationCommandOptionType.SubcommandGroup;
+}
+
+/**
+ * Turns the `{ name: value }` shorthand into Discord's option objects, typed from `schema` (the declared options of
+ * the command or subcommand); attachment values become type 11 options whose objects go into `attachments`.
+ */
+function resolveShorthandOptions(
+  input: CommandOptionsInput | undefined,
+  schema: readonly APIApplicationCommandOption[] | undefined,
+  attachments: Map<string, APIAttachment>,
+): APIApplicationCommandInteractionDataOption[] {
+  if (input === undefined) return [];
+  if (Array.isArray(input)) return input;
+  return Object.entries(input).map(([name, value]) => {
+    if (isAttachmentValue(value)) {
+      attachments.set(value.id, value);
+      return { name, type: ApplicationCommandOptionType.Attachment, value: value.id };
+    }
+    const type = schema?.find((option) => option.name === name)?.type ?? inferOptionType(value);
+    return { name, type, value } as APIApplicationCommandInteractionDataOption;
+  });
+}
+
+/** The declared options of a subcommand (in its group); undefined when not declared (validation then says so). */
+function subcommandSchema(
+  declared: readonly APIApplicationCommandOption[],
+  group: string | undefined,
+  subcommand: string | undefined,
+): readonly APIApplicationCommandOption[] | undefined {
+  let options: readonly APIApplicationCommandOption[] = declared;
+  const steps: [string | undefined, ApplicationCommandOptionType][] = [
+    [group, ApplicationCommandOptionType.SubcommandGroup],
+    [subcommand, ApplicationCommandOptionType.Subcommand],
+  ];
+  for (const [name, type] of steps) {
+    if (name === undefined) continue;
+    const found = options.find((option) => option.name === name && option.type === type);
+    if (!found) return undefined;
+    options = 'options' in found ? (found.options ?? []) : [];
+  }
+  return options;
+}
+
+/** Discord nests a subcommand's options under it, and omits `options` of a subcommand run without any. */
+function nestUnderSubcommand(
+  options: APIApplicationCommandInteractionDataOption[],
+  group: string | undefined,
+  subcommand: string | undefined,
+): APIApplicationCommandInteractionDataOption[] {
+  if (subcommand === undefined) return options;
+  const nested = {
+    type: ApplicationCommandOptionType.Subcommand,
+    name: subcommand,
+    ...(options.length > 0 ? { options } : {}),
+  } as APIApplicationCommandInteractionDataSubcommandOption;
+  if (group === undefined) return [nested];
+  return [{ type: ApplicationCommandOptionType.SubcommandGroup, name: group, options: [nested] }];
+}
+
+/** The option an autocomplete interaction is about (its `focused` flag), at any subcommand depth. */
+function findFocusedOption(options: readonly APIApplicationCommandInteractionDataOption[] | undefined): APIApplicationCommandInteractionDataOption | undefined {
+  for (const option of options ?? []) {
+    if (isSubcommandType(option.type)) {
+      const nested = findFocusedOption('options' in option ? option.options : undefined);
+      if (nested) return nested;
+    } else if ((option as { focused?: boolean }).focused === true) {
+      return option;
+    }
+  }
+  return undefined;
+}
+
+function focusedOptionType(payload: APIInteraction): ApplicationCommandOptionType | undefined {
+  if (payload.type !== InteractionType.ApplicationCommandAutocomplete) return undefined;
+  return findFocusedOption(payload.data.options)?.type;
+}
+
+/** Discord only asks for suggestions for options declared with `autocomplete: true`. */
+function requireAutocomplete(schema: readonly APIApplicationCommandOption[], name: string, where: string): void {
+  const option = schema.find((candidate) => candidate.name === name);
+  if (option && 'autocomplete' in option && option.autocomplete === true) return;
+  throw new Error(`${where}: option "${name}" is not declared with autocomplete: true; Discord sends no autocomplete for it`);
+}
+
+/** Whether an option value has the JSON type Discord sends for the option type. */
+function valueFitsType(type: ApplicationCommandOptionType, value: unknown): boolean {
+  switch (type) {
+    case ApplicationCommandOptionType.String:
+      return typeof value === 'string';
+    case ApplicationCommandOptionType.Integer:
+      return typeof value === 'number' && Number.isInteger(value);
+    case ApplicationCommandOptionType.Number:
+      return typeof value === 'number';
+    case ApplicationCommandOptionType.Boolean:
+      return typeof value === 'boolean';
+    default:
+      // Users, channels, roles, mentionables and attachments are sent as ids.
+      return typeof value === 'string';
+  }
+}
+
 /**
  * Discord's client enforces a command's option schema before an interaction exists, so an injected interaction
- * that violates it could never happen: reject it loudly rather than test an impossible input.
+ * that violates it could never happen: reject it loudly rather than test an impossible input. `partial` is an
+ * autocomplete request: the command is still being typed, so required options may be missing and the focused
+ * value is raw text.
  */
 function validateInjectedOptions(
   given: readonly APIApplicationCommandInteractionDataOption[],
   declared: readonly APIApplicationCommandOption[],
   where: string,
+  partial = false,
 ): void {
+  const subcommands = declared.filter((schema) => isSubcommandType(schema.type));
+  if (subcommands.length > 0 && (given.length !== 1 || !given.every((option) => isSubcommandType(option.type)))) {
+    throw new Error(
+      `${where} is run through exactly one subcommand (one of: ${subcommands.map((schema) => schema.name).join(', ')}); ` +
+        `pass \`subcommand\` (got: ${given.map((option) => option.name).join(', ') || 'none'})`,
+    );
+  }
   for (const option of given) {
     const schema = declared.find((candidate) => candidate.name === option.name);
     if (!schema) {
@@ -3034,12 +3643,19 @@ function validateInjectedOptions(
     if (schema.type !== option.type) {
       throw new Error(`${where}: option "${option.name}" has type ${option.type}, declared ${schema.type}`);
     }
-    if ('options' in option && option.options && 'options' in schema) {
-      validateInjectedOptions(option.options, schema.options ?? [], `${where} ${option.name}`);
+    if (isSubcommandType(schema.type)) {
+      const nested = 'options' in option ? (option.options ?? []) : [];
+      const nestedSchema = 'options' in schema ? (schema.options ?? []) : [];
+      validateInjectedOptions(nested, nestedSchema, `${where} ${option.name}`, partial);
       continue;
     }
     if (!('value' in option)) continue;
     const value: unknown = option.value;
+    // The focused option of an autocomplete request is what the user has typed so far: always text, unchecked.
+    if (partial && (option as { focused?: boolean }).focused === true) continue;
+    if (!valueFitsType(schema.type, value)) {
+      throw new Error(`${where}: option "${option.name}" of type ${schema.type} cannot have the value ${summarize(value, 60)}`);
+    }
     if (typeof value === 'string' && schema.type === ApplicationCommandOptionType.String) {
       const length = charCount(value);
       if ((schema.min_length !== undefined && length < schema.min_length) || (schema.max_length !== undefined && length > schema.max_length)) {
@@ -3064,6 +3680,7 @@ function validateInjectedOptions(
       }
     }
   }
+  if (partial) return;
   for (const schema of declared) {
     if ('required' in schema && schema.required && !given.some((option) => option.name === schema.name)) {
       throw new Error(`${where}: required option "${schema.name}" is missing`);
