@@ -144,11 +144,13 @@ describe('mentions', () => {
   });
 
   it('ignores messages from bots', async () => {
-    const before = emulator.channelMessages.items.length;
-    emulator.injectMessage({ content: `<@${emulator.botUserId}> hello`, authorIsBot: true });
-    const probe = emulator.injectInteraction({ commandName: 'help', userId: newUser() });
-    await probe.waitForCallback();
-    expect(emulator.channelMessages.items.length).toBe(before);
+    const fromBot = emulator.injectMessage({ content: `<@${emulator.botUserId}> which skills?`, authorId: newUser(), authorIsBot: true });
+    expect(fromBot.payload.author.bot).toBe(true);
+    // Messages are handled in gateway order: once a later human mention is answered, a reply to
+    // the bot's message would have been sent already.
+    const fromHuman = emulator.injectMessage({ content: `<@${emulator.botUserId}> which skills?`, authorId: newUser() });
+    await emulator.waitForChannelMessage(emulator.channelId, (m) => m.body.message_reference?.message_id === fromHuman.id);
+    expect(emulator.channelMessages.items.some((m) => m.body.message_reference?.message_id === fromBot.id)).toBe(false);
   });
 });
 

@@ -2046,7 +2046,8 @@ export class DiscordEmulator {
 
   private ensureUser(id: string, details: { username?: string; globalName?: string; bot?: boolean } = {}): APIUser {
     const existing = this.users.get(id);
-    if (existing && details.username === undefined && details.globalName === undefined) return existing;
+    const sameBotFlag = details.bot === undefined || details.bot === (existing?.bot ?? false);
+    if (existing && details.username === undefined && details.globalName === undefined && sameBotFlag) return existing;
     const user = buildUser(id, details.username ?? existing?.username ?? `user_${id.slice(-6)}`, {
       bot: details.bot ?? existing?.bot,
       globalName: details.globalName,
