@@ -5,8 +5,13 @@ import { normalize } from './embedder.ts';
 
 const require = createRequire(import.meta.url);
 
-/** USE-lite pads a batch to its longest input, so texts of similar length are batched together. */
-const MAX_BATCH = 64;
+/**
+ * USE-lite pads a batch to its longest input, so texts of similar length are batched together.
+ * Small batches are also faster on the WASM backend, even at equal lengths: embedding the
+ * knowledge's 29 chunks took 715 ms in batches of 8 against 929 ms in batches of 64 (4 and 16
+ * were no better than 8); the vectors agree to 1e-7 and every answer is unchanged.
+ */
+const MAX_BATCH = 8;
 const DIM = 512;
 
 interface Tensor {

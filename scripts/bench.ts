@@ -1,0 +1,729 @@
+/**
+ * Performance figures, measured in one run; asserts nothing (see DESIGN.md, "Measuring").
+ *
+ * Usage: npm run bench [-- --json] [--full] [--smoke] [--rounds N]
+ *   --json    exactly one JSON object on stdout; progress and logs go to stderr. npm itself
+ *             prints a "> bench" banner on stdout: use `npm run -s bench -- --json` or
+ *             `npx tsx scripts/bench.ts --json` when piping the JSON.
+ *   --full    also the vector search at 100k vectors (about 1.5 more minutes on 2 cores)
+ *   --smoke   the tiniest setting, for the test: 1 round, 1k vectors, one HNSW setting
+ *   --rounds  rounds of uncached answers (default 5)
+ *
+ * Never touches the repository's data/index: every index lives in a temporary folder.
+ * KNOWLEDGE_DIR (default: knowledge/) and EMBEDDER are read through loadConfig like the app does.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.ts';
+import { createEmbedder, normalize, type Embedder } from '../src/embeddings/embedder.ts';
+import { Engine } from '../src/engine.ts';
+import { buildIndex } from '../src/index-builder.ts';
+import { loadKnowledge } from '../src/knowledge/load.ts';
+import { createLogger } from '../src/logger.ts';
+import { HNSW_PARAMS, VectorIndex } from '../src/search/vector-index.ts';
+import { readManifest } from '../src/store/index-store.ts';
+import type { Answer } from '../src/types.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(here, '..');
+const QUESTION_FILES = [
+  path.resolve(REPO_ROOT, '..', 'shared', 'eval', 'questions.dev.jsonl'),
+  path.resolve(REPO_ROOT, 'tests', 'fixtures', 'questions.paraphrased.jsonl'),
+];
+const STARTUP_CHILD = path.join(here, 'bench-startup.ts');
+
+const TARGETS = {
+  answer_p50_ms: 15,
+  answer_p95_ms: 40,
+  startup_ms: 1500,
+  reindex_unchanged_ms: 200,
+  rss_mb: 350,
+  hnsw_100k_recall_at_10: 0.97,
+  hnsw_100k_query_p50_ms: 2,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Options and small helpers
+
+interface Options {
+  json: boolean;
+  full: boolean;
+  smoke: boolean;
+  rounds: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const smoke = argv.includes('--smoke');
+  const roundsAt = argv.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : smoke ? 1 : 5;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number ≥ 1');
+  return { json: argv.includes('--json'), full: argv.includes('--full'), smoke, rounds };
+}
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+/** Nearest-rank percentile (p in 0..1) of unsorted samples. */
+function pct(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+const median = (samples: readonly number[]) => pct(samples, 0.5);
+const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const value = await fn();
+  return [value, performance.now() - start];
+}
+
+/** Deterministic PRNG (mulberry32), so the synthetic vectors are the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand: () => number): () => number {
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const u = 1 - rand();
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}
+
+function readQuestions(): { questions: string[]; files: string[] } {
+  const files = QUESTION_FILES.filter((f) => {
+    if (existsSync(f)) return true;
+    log(`question file not found, skipped: ${f}`);
+    return false;
+  });
+  const questions = files.flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => (JSON.parse(l) as { question: string }).question),
+  );
+  if (questions.length === 0) throw new Error('no questions to ask: neither question file was found');
+  return { questions, files };
+}
+
+/** The shared embedder, without `dispose`: closing one of the many engines must not unload it. */
+function shared(embedder: Embedder): Embedder {
+  return { name: embedder.name, dim: embedder.dim, embed: (texts) => embedder.embed(texts) };
+}
+
+/** What an answer says, to check that concurrency does not change answers. */
+function answerKey(a: Answer): string {
+  return `${a.refused}|${a.citations.map((c) => `${c.source}#${c.section}#${c.text}`).join('|')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answer path
+
+interface AnswerSample {
+  wallMs: number;
+  totalMs: number;
+  embedMs: number;
+  searchMs: number;
+  refused: boolean;
+}
+
+async function askAll(engine: Engine, questions: readonly string[]): Promise<{ samples: AnswerSample[]; keys: string[] }> {
+  const samples: AnswerSample[] = [];
+  const keys: string[] = [];
+  for (const q of questions) {
+    const [answer, wallMs] = await timed(() => engine.ask(q));
+    samples.push({ wallMs, ...answer.timings, refused: answer.refused });
+    keys.push(answerKey(answer));
+  }
+  return { samples, keys };
+}
+
+function summarizeAnswers(samples: readonly AnswerSample[]) {
+  const total = sum(samples.map((s) => s.totalMs));
+  return {
+    p50: r2(median(samples.map((s) => s.wallMs))),
+    p95: r2(pct(samples.map((s) => s.wallMs), 0.95)),
+    max: r2(Math.max(...samples.map((s) => s.wallMs))),
+    embedP50: r2(median(samples.map((s) => s.embedMs))),
+    searchP50: r2(median(samples.map((s) => s.searchMs))),
+    embedShare: r3(sum(samples.map((s) => s.embedMs)) / total),
+    searchShare: r3(sum(samples.map((s) => s.searchMs)) / total),
+    refused: samples.filter((s) => s.refused).length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up child
+
+interface StartupRun {
+  startupMs: number;
+  uptimeMs: number;
+  phases: Record<string, number>;
+  reusedPersistedIndex: boolean;
+  maxRssMb: number;
+  answered: number;
+}
+
+function runStartupChild(env: Record<string, string>, questionFiles: string[]): Promise<StartupRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', STARTUP_CHILD, ...questionFiles], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffered = '';
+    let stderr = '';
+    let first: { at: number; msg: Record<string, unknown> } | undefined;
+    let done: Record<string, unknown> | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      const now = performance.now();
+      buffered += d.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        const msg = JSON.parse(line) as Record<string, unknown>;
+        if (msg.event === 'first-answer') first = { at: now, msg };
+        if (msg.event === 'done') done = msg;
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0 || !first || !done) {
+        reject(new Error(`start-up child failed (exit ${code}): ${stderr.trim().slice(-2000)}`));
+        return;
+      }
+      resolve({
+        startupMs: first.at - started,
+        uptimeMs: first.msg.uptime_ms as number,
+        phases: first.msg.phases_ms as Record<string, number>,
+        reusedPersistedIndex: first.msg.reused_persisted_index as boolean,
+        maxRssMb: done.max_rss_mb as number,
+        answered: done.answered as number,
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vector search on realistic synthetic vectors
+
+/**
+ * N unit vectors shaped like real embeddings: each is a noisy copy of a parent, where the parent
+ * is a real embedding (45%), a blend of two real embeddings (15%: text between topics) or an
+ * earlier synthetic vector (40%: neighbourhoods inside neighbourhoods). Per-dimension noise is
+ * log-uniform in [0.008, 0.05], i.e. cosine to the parent from ~0.98 down to ~0.67, so there
+ * are tight clusters and loose ones; the real vectors' shared direction (anisotropy) survives.
+ */
+function syntheticVectors(n: number, bases: readonly Float32Array[], dim: number, seed: number): Float32Array {
+  const rand = rng(seed);
+  const gauss = gaussian(rand);
+  const out = new Float32Array(n * dim);
+  const parent = new Float32Array(dim);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    if (r < 0.45 || i === 0) parent.set(pick(bases));
+    else if (r < 0.6) {
+      const a = pick(bases);
+      const b = pick(bases);
+      const t = rand();
+      for (let d = 0; d < dim; d++) parent[d] = t * a[d]! + (1 - t) * b[d]!;
+      normalize(parent);
+    } else {
+      const j = Math.floor(rand() * i);
+      parent.set(out.subarray(j * dim, (j + 1) * dim));
+    }
+    noisyCopy(parent, out.subarray(i * dim, (i + 1) * dim), rand, gauss);
+  }
+  return out;
+}
+
+function noisyCopy(parent: Float32Array, into: Float32Array, rand: () => number, gauss: () => number): void {
+  const sigma = Math.exp(Math.log(0.008) + rand() * (Math.log(0.05) - Math.log(0.008)));
+  for (let d = 0; d < parent.length; d++) into[d] = parent[d]! + sigma * gauss();
+  normalize(into);
+}
+
+/** Queries: noisy copies of dataset vectors (60%) or of real embeddings (40%), never exact members. */
+function syntheticQueries(count: number, data: Float32Array, n: number, bases: readonly Float32Array[], dim: number, seed: number): Float32Array[] {
+  const rand = rng(seed);
+  const gauss = gaussian(rand);
+  return Array.from({ length: count }, () => {
+    const j = Math.floor(rand() * n);
+    const parent = rand() < 0.6 ? data.subarray(j * dim, (j + 1) * dim) : bases[Math.floor(rand() * bases.length)]!;
+    const q = new Float32Array(dim);
+    noisyCopy(parent, q, rand, gauss);
+    return q;
+  });
+}
+
+/** Exact top-k by dot product (the vectors are unit length, so this is cosine). */
+function exactTopK(data: Float32Array, n: number, dim: number, query: Float32Array, k: number): { labels: number[]; sims: number[] } {
+  const labels: number[] = [];
+  const sims: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let dot = 0;
+    const base = i * dim;
+    for (let d = 0; d < dim; d++) dot += data[base + d]! * query[d]!;
+    if (labels.length < k || dot > sims[sims.length - 1]!) {
+      let at = sims.length;
+      while (at > 0 && sims[at - 1]! < dot) at--;
+      sims.splice(at, 0, dot);
+      labels.splice(at, 0, i);
+      if (sims.length > k) {
+        sims.pop();
+        labels.pop();
+      }
+    }
+  }
+  return { labels, sims };
+}
+
+interface HnswRow {
+  m: number;
+  efConstruction: number;
+  ef: number;
+  current: boolean;
+  build_ms: number;
+  query_p50_ms: number;
+  query_p95_ms: number;
+  recall_at_10: number;
+}
+
+interface VectorSearchResult {
+  n: number;
+  dim: number;
+  queries: number;
+  exact_p50_ms: number;
+  /** Structure check: similarity of each query to its nearest neighbour, and of random pairs. */
+  nn1_cosine_p50: number;
+  nn10_cosine_p50: number;
+  random_pair_cosine_mean: number;
+  hnsw: HnswRow[];
+}
+
+async function benchVectorSearch(
+  n: number,
+  bases: readonly Float32Array[],
+  dim: number,
+  settings: { configs: { m: number; efConstruction: number }[]; efs: number[]; queries: number },
+): Promise<VectorSearchResult> {
+  const K = 10;
+  const [data, genMs] = await timed(async () => syntheticVectors(n, bases, dim, 1234 + n));
+  const views = Array.from({ length: n }, (_, i) => data.subarray(i * dim, (i + 1) * dim));
+  const queries = syntheticQueries(settings.queries, data, n, bases, dim, 99 + n);
+  log(`  ${n} vectors generated in ${Math.round(genMs)} ms; exact search over ${queries.length} queries`);
+
+  const exactTimes: number[] = [];
+  const truth = queries.map((q) => {
+    const start = performance.now();
+    const top = exactTopK(data, n, dim, q, K);
+    exactTimes.push(performance.now() - start);
+    return top;
+  });
+  const rand = rng(7);
+  const pairSims: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const a = views[Math.floor(rand() * n)]!;
+    const b = views[Math.floor(rand() * n)]!;
+    pairSims.push(dot(a, b));
+  }
+
+  const rows: HnswRow[] = [];
+  for (const { m, efConstruction } of settings.configs) {
+    const params = { ...HNSW_PARAMS, m, efConstruction } as typeof HNSW_PARAMS;
+    const [index, buildMs] = await timed(async () => VectorIndex.build(views, dim, params));
+    for (const ef of settings.efs) {
+      index.setEf(ef);
+      // Warm the code path and caches before timing.
+      for (const q of queries.slice(0, 10)) index.search(q, K);
+      const times: number[] = [];
+      let found = 0;
+      queries.forEach((q, i) => {
+        const start = performance.now();
+        const hits = index.search(q, K);
+        times.push(performance.now() - start);
+        const want = new Set(truth[i]!.labels);
+        found += hits.filter((h) => want.has(h.label)).length;
+      });
+      rows.push({
+        m,
+        efConstruction,
+        ef,
+        current: m === HNSW_PARAMS.m && efConstruction === HNSW_PARAMS.efConstruction && ef === HNSW_PARAMS.efSearch,
+        build_ms: Math.round(buildMs),
+        query_p50_ms: r3(median(times)),
+        query_p95_ms: r3(pct(times, 0.95)),
+        recall_at_10: r3(found / (K * queries.length)),
+      });
+    }
+    log(`  M=${m} efC=${efConstruction}: built in ${Math.round(buildMs)} ms`);
+  }
+  return {
+    n,
+    dim,
+    queries: queries.length,
+    exact_p50_ms: r3(median(exactTimes)),
+    nn1_cosine_p50: r3(median(truth.map((t) => t.sims[0]!))),
+    nn10_cosine_p50: r3(median(truth.map((t) => t.sims[t.sims.length - 1]!))),
+    random_pair_cosine_mean: r3(sum(pairSims) / pairSims.length),
+    hnsw: rows,
+  };
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let d = 0; d < a.length; d++) s += a[d]! * b[d]!;
+  return s;
+}
+
+function meanPairCosine(vectors: readonly Float32Array[]): number {
+  let total = 0;
+  let pairs = 0;
+  for (let i = 0; i < vectors.length; i++) {
+    for (let j = i + 1; j < vectors.length; j++) {
+      total += dot(vectors[i]!, vectors[j]!);
+      pairs++;
+    }
+  }
+  return pairs === 0 ? NaN : total / pairs;
+}
+
+/** Real sentences to embed: the knowledge split into sentences and headings, plus the questions. */
+function realSentences(chunkTexts: readonly string[], questions: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const text of chunkTexts) {
+    for (const line of text.split('\n')) {
+      for (const s of line.split(/(?<=[.!?])\s+/)) if (s.split(/\s+/).length >= 3) out.add(s.trim());
+    }
+  }
+  for (const q of questions) out.add(q);
+  return [...out];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const machine = {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.cpus().length,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    total_mem_gb: r1(os.totalmem() / 1024 ** 3),
+    // Other processes on a 2-core machine move every figure; the load says how quiet it was.
+    loadavg_1m_start: r2(os.loadavg()[0]!),
+    loadavg_1m_end: NaN,
+  };
+  log(`${machine.cpu}, ${machine.cores} cores, node ${machine.node}, load ${machine.loadavg_1m_start}`);
+  if (machine.loadavg_1m_start > 0.5) log('the machine is busy: figures will be slower and noisier than on a quiet one');
+
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'mlbot-bench-'));
+  try {
+    const config = loadConfig({ ...process.env, KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? path.join(REPO_ROOT, 'knowledge'), INDEX_DIR: path.join(tmp, 'index') }, REPO_ROOT);
+    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+    const { questions, files: questionFiles } = readQuestions();
+
+    // Model load (includes the embedder's own warm-up embedding).
+    log(`loading the ${config.embedder} embedder`);
+    const [baseEmbedder, modelLoadMs] = await timed(() => createEmbedder(config));
+    const embedder = shared(baseEmbedder);
+
+    // One question straight through the embedder (it has no cache of its own).
+    // The first ~20–30 runs of the graph are about twice as slow (the JS around the WASM kernels
+    // is still being optimised), so warm up well past that before timing the steady state.
+    const probe = questions[0]!;
+    for (let i = 0; i < 40; i++) await embedder.embed([probe]);
+    const embedTimes: number[] = [];
+    for (let i = 0; i < (opts.smoke ? 10 : 50); i++) embedTimes.push((await timed(() => embedder.embed([probe])))[1]);
+    const allEmbedTimes: number[] = [];
+    for (const q of questions) allEmbedTimes.push((await timed(() => embedder.embed([q])))[1]);
+
+    // Index build from scratch, into fresh folders; the last one stays as the persisted index.
+    log('building the index from scratch');
+    const buildRuns = opts.smoke ? 1 : 3;
+    const builds: { ms: number; chunks: number; embedded: number }[] = [];
+    let chunkTexts: string[] = [];
+    let chunkVectors: Float32Array[] = [];
+    const buildEmbedTimes: number[] = [];
+    for (let i = 0; i < buildRuns; i++) {
+      const dir = i === buildRuns - 1 ? config.indexDir : path.join(tmp, `build-${i}`);
+      const [{ live, report }, ms] = await timed(async () => buildIndex(await loadKnowledge(config.knowledgeDir), embedder, dir));
+      builds.push({ ms, chunks: report.chunks, embedded: report.embedded });
+      chunkTexts = live.chunks.map((c) => c.indexText);
+      chunkVectors = live.vectors;
+      if (dir !== config.indexDir) await rm(dir, { recursive: true, force: true });
+      // The embedding part of a build alone: the same texts through the same embedder.
+      buildEmbedTimes.push((await timed(() => embedder.embed(chunkTexts)))[1]);
+    }
+    const buildMs = median(builds.map((b) => b.ms));
+    const chunks = builds[0]!.chunks;
+
+    // Reindex with nothing changed.
+    log('reindexing with nothing changed');
+    const reindexEngine = await Engine.open({ config, logger, embedder });
+    const reindexes: { ms: number; embedded: number }[] = [];
+    for (let i = 0; i < (opts.smoke ? 1 : 5); i++) {
+      const [report, ms] = await timed(() => reindexEngine.reindex());
+      reindexes.push({ ms, embedded: report.embedded });
+    }
+    await reindexEngine.close();
+
+    // Answers: a fresh engine per round, so every question misses the query cache; then the
+    // same questions again on that engine, which hit it.
+    log(`answering ${questions.length} questions × ${opts.rounds} rounds (+1 warm-up round)`);
+    const cold: AnswerSample[] = [];
+    const cached: AnswerSample[] = [];
+    const openTimes: number[] = [];
+    let serialKeys: string[] = [];
+    for (let round = 0; round <= opts.rounds; round++) {
+      const [engine, openMs] = await timed(() => Engine.open({ config, logger, embedder }));
+      const first = await askAll(engine, questions);
+      const again = await askAll(engine, questions);
+      await engine.close();
+      if (round === 0) {
+        serialKeys = first.keys;
+        continue; // warm-up
+      }
+      openTimes.push(openMs);
+      cold.push(...first.samples);
+      cached.push(...again.samples);
+    }
+    const coldStats = summarizeAnswers(cold);
+    const cachedStats = summarizeAnswers(cached);
+
+    // Throughput: 8 questions in flight over a queue of uncached questions (fresh engine per pass).
+    const IN_FLIGHT = 8;
+    log(`throughput with ${IN_FLIGHT} in flight`);
+    let answered = 0;
+    let mismatches = 0;
+    let throughputWall = 0;
+    const loadedLatency: number[] = [];
+    for (let pass = 0; pass < (opts.smoke ? 1 : 3); pass++) {
+      const engine = await Engine.open({ config, logger, embedder });
+      let next = 0;
+      const worker = async () => {
+        while (next < questions.length) {
+          const i = next++;
+          const [answer, ms] = await timed(() => engine.ask(questions[i]!));
+          loadedLatency.push(ms);
+          if (answerKey(answer) !== serialKeys[i]) mismatches++;
+          answered++;
+        }
+      };
+      throughputWall += (await timed(() => Promise.all(Array.from({ length: IN_FLIGHT }, worker))))[1];
+      await engine.close();
+    }
+
+    // Start-up and peak RSS in a child process on the persisted index.
+    log('start-up child on the persisted index');
+    const generationBefore = (await readManifest(config.indexDir))?.generation;
+    const childEnv: Record<string, string> = {
+      KNOWLEDGE_DIR: config.knowledgeDir,
+      INDEX_DIR: config.indexDir,
+      EMBEDDER: config.embedder,
+      LOG_LEVEL: 'warn',
+      ...(config.modelDir !== undefined && { MODEL_DIR: config.modelDir }),
+    };
+    const startups: StartupRun[] = [];
+    for (let i = 0; i < (opts.smoke ? 1 : 3); i++) startups.push(await runStartupChild(childEnv, questionFiles));
+    const startupMedian = [...startups].sort((a, b) => a.startupMs - b.startupMs)[Math.floor((startups.length - 1) / 2)]!;
+    const generationAfter = (await readManifest(config.indexDir))?.generation;
+
+    // Vector search on realistic vectors of the embedder's dimension.
+    log('embedding real sentences as the seeds of the synthetic vectors');
+    const sentences = realSentences(chunkTexts, questions);
+    const bases = await embedder.embed(sentences);
+    const questionVectors = await embedder.embed(questions);
+    const realReference = {
+      sentences: bases.length,
+      // Real vectors share a direction (USE-lite is anisotropic): random pairs are not orthogonal.
+      random_pair_cosine_mean: r3(meanPairCosine(bases)),
+      // How close a real question comes to its nearest real chunk.
+      question_nn1_chunk_cosine_p50: r3(median(questionVectors.map((q) => Math.max(...chunkVectors.map((c) => dot(q, c)))))),
+    };
+    const sizes = opts.smoke ? [1_000] : opts.full ? [1_000, 10_000, 100_000] : [1_000, 10_000];
+    const current = { m: HNSW_PARAMS.m, efConstruction: HNSW_PARAMS.efConstruction };
+    const vectorSearch: VectorSearchResult[] = [];
+    for (const n of sizes) {
+      log(`vector search at ${n}`);
+      const configs = opts.smoke
+        ? [current]
+        : [{ m: 8, efConstruction: 100 }, { m: 16, efConstruction: 200 }, { m: 32, efConstruction: 200 }, current].filter(
+            (c, i, all) => all.findIndex((o) => o.m === c.m && o.efConstruction === c.efConstruction) === i,
+          );
+      const efs = opts.smoke ? [HNSW_PARAMS.efSearch] : [...new Set([32, 64, 96, 128, 200, HNSW_PARAMS.efSearch])].sort((a, b) => a - b);
+      vectorSearch.push(await benchVectorSearch(n, bases, embedder.dim, { configs, efs, queries: 200 }));
+    }
+
+    const result = {
+      machine,
+      settings: {
+        embedder: embedder.name,
+        dim: embedder.dim,
+        rounds: opts.rounds,
+        questions: questions.length,
+        smoke: opts.smoke,
+        full: opts.full,
+        hnsw_params: HNSW_PARAMS,
+      },
+      model_load_ms: Math.round(modelLoadMs),
+      query_embed_p50_ms: r2(median(embedTimes)),
+      query_embed_p95_ms: r2(pct(embedTimes, 0.95)),
+      query_embed_all_questions_p50_ms: r2(median(allEmbedTimes)),
+      query_embed_all_questions_p95_ms: r2(pct(allEmbedTimes, 0.95)),
+      answer_p50_ms: coldStats.p50,
+      answer_p95_ms: coldStats.p95,
+      answer_max_ms: coldStats.max,
+      answer_embed_p50_ms: coldStats.embedP50,
+      answer_search_p50_ms: coldStats.searchP50,
+      answer_embed_share: coldStats.embedShare,
+      answer_search_share: coldStats.searchShare,
+      answers_measured: cold.length,
+      answers_refused: coldStats.refused,
+      answer_cached_p50_ms: cachedStats.p50,
+      answer_cached_p95_ms: cachedStats.p95,
+      answer_cached_embed_p50_ms: cachedStats.embedP50,
+      engine_open_persisted_p50_ms: r2(median(openTimes)),
+      build_ms: Math.round(buildMs),
+      build_runs_ms: builds.map((b) => Math.round(b.ms)),
+      build_chunks: chunks,
+      build_embed_ms: Math.round(median(buildEmbedTimes)),
+      build_chunks_per_s: r1(chunks / (buildMs / 1000)),
+      reindex_unchanged_ms: Math.round(median(reindexes.map((r) => r.ms))),
+      reindex_unchanged_embedded: Math.max(...reindexes.map((r) => r.embedded)),
+      startup_ms: Math.round(startupMedian.startupMs),
+      startup_child_uptime_ms: Math.round(startupMedian.uptimeMs),
+      startup_phases_ms: startupMedian.phases,
+      startup_runs_ms: startups.map((s) => Math.round(s.startupMs)),
+      startup_reused_persisted_index: startups.every((s) => s.reusedPersistedIndex) && generationBefore === generationAfter,
+      rss_mb: Math.max(...startups.map((s) => s.maxRssMb)),
+      rss_after_answers: startupMedian.answered,
+      throughput_qps: r1(answered / (throughputWall / 1000)),
+      throughput_in_flight: IN_FLIGHT,
+      throughput_answers: answered,
+      throughput_latency_p50_ms: r2(median(loadedLatency)),
+      throughput_latency_p95_ms: r2(pct(loadedLatency, 0.95)),
+      throughput_answer_mismatches: mismatches,
+      vector_search_real_reference: realReference,
+      vector_search: vectorSearch,
+    };
+
+    machine.loadavg_1m_end = r2(os.loadavg()[0]!);
+    if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else printTables(result);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table output
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function verdict(value: number, target: number, higherIsBetter = false): string {
+  if (!Number.isFinite(value)) return '?';
+  return (higherIsBetter ? value >= target : value <= target) ? 'ok' : 'MISSED';
+}
+
+interface Result {
+  machine: { cpu: string; cores: number; node: string; platform: string; total_mem_gb: number; loadavg_1m_start: number; loadavg_1m_end: number };
+  settings: { embedder: string; dim: number; rounds: number; questions: number };
+  vector_search: VectorSearchResult[];
+  [key: string]: unknown;
+}
+
+function printTables(r: Result): void {
+  const n = (key: string) => r[key] as number;
+  const m = r.machine;
+  const s = r.settings;
+  const out: string[] = [];
+  out.push(`machine: ${m.cpu}, ${m.cores} cores, ${m.total_mem_gb} GB, node ${m.node} (${m.platform}); load avg 1m ${m.loadavg_1m_start} at start, ${m.loadavg_1m_end} at end`);
+  out.push(`embedder: ${s.embedder} (dim ${s.dim}); ${s.questions} questions × ${s.rounds} rounds; HNSW_PARAMS ${JSON.stringify(HNSW_PARAMS)}`);
+  out.push('');
+  const rows: (string | number)[][] = [
+    ['answer_p50_ms (uncached)', n('answer_p50_ms'), `≤ ${TARGETS.answer_p50_ms}`, verdict(n('answer_p50_ms'), TARGETS.answer_p50_ms)],
+    ['answer_p95_ms (uncached)', n('answer_p95_ms'), `≤ ${TARGETS.answer_p95_ms}`, verdict(n('answer_p95_ms'), TARGETS.answer_p95_ms)],
+    ['  answer max (uncached)', n('answer_max_ms'), '', ''],
+    ['  embed p50 / share of total', `${n('answer_embed_p50_ms')} / ${(n('answer_embed_share') * 100).toFixed(1)}%`, '', ''],
+    ['  search p50 / share of total', `${n('answer_search_p50_ms')} / ${(n('answer_search_share') * 100).toFixed(1)}%`, '', ''],
+    ['  answers measured (refused)', `${n('answers_measured')} (${n('answers_refused')})`, '', ''],
+    ['answer_cached_p50_ms (cache hit)', n('answer_cached_p50_ms'), '', ''],
+    ['answer_cached_p95_ms (cache hit)', n('answer_cached_p95_ms'), '', ''],
+    ['query_embed_p50_ms (one question)', n('query_embed_p50_ms'), '', ''],
+    ['  query embed p50 / p95 (all questions)', `${n('query_embed_all_questions_p50_ms')} / ${n('query_embed_all_questions_p95_ms')}`, '', ''],
+    ['model_load_ms', n('model_load_ms'), '', ''],
+    ['engine_open_persisted_p50_ms', n('engine_open_persisted_p50_ms'), '', ''],
+    ['build_ms (from scratch)', `${n('build_ms')} (runs ${(r.build_runs_ms as number[]).join(', ')})`, '', ''],
+    ['build_chunks_per_s', `${n('build_chunks_per_s')} (${n('build_chunks')} chunks)`, '', ''],
+    ['  of which embedding the chunks', `${n('build_embed_ms')} ms`, '', ''],
+    [
+      'reindex_unchanged_ms',
+      `${n('reindex_unchanged_ms')} (embedded ${n('reindex_unchanged_embedded')})`,
+      `≤ ${TARGETS.reindex_unchanged_ms}`,
+      verdict(n('reindex_unchanged_ms'), TARGETS.reindex_unchanged_ms),
+    ],
+    ['startup_ms (spawn → first answer)', `${n('startup_ms')} (runs ${(r.startup_runs_ms as number[]).join(', ')})`, `≤ ${TARGETS.startup_ms}`, verdict(n('startup_ms'), TARGETS.startup_ms)],
+    ['  child uptime at first answer', n('startup_child_uptime_ms'), '', ''],
+    ...Object.entries(r.startup_phases_ms as Record<string, number>).map(([k, v]) => [`    ${k}`, v, '', '']),
+    ['  reused the persisted index', String(r.startup_reused_persisted_index), '', ''],
+    ['rss_mb (child peak, after answers)', `${n('rss_mb')} (${n('rss_after_answers')} answers)`, `≤ ${TARGETS.rss_mb}`, verdict(n('rss_mb'), TARGETS.rss_mb)],
+    ['throughput_qps (8 in flight)', `${n('throughput_qps')} (${n('throughput_answers')} answers)`, '', ''],
+    ['  latency p50 / p95 under load', `${n('throughput_latency_p50_ms')} / ${n('throughput_latency_p95_ms')}`, '', ''],
+    ['  answers differing from serial', n('throughput_answer_mismatches'), '', ''],
+  ];
+  out.push(table(['metric', 'value', 'target', ''], rows));
+  out.push('');
+
+  const vrows: (string | number)[][] = [];
+  for (const v of r.vector_search) {
+    vrows.push([v.n, 'exact', '', '', '', '', v.exact_p50_ms, '', '1.000', `cos p50 to nn1 ${v.nn1_cosine_p50}, nn10 ${v.nn10_cosine_p50}; random pair ${v.random_pair_cosine_mean}`]);
+    for (const h of v.hnsw) {
+      const goal = v.n === 100_000 ? `${verdict(h.recall_at_10, TARGETS.hnsw_100k_recall_at_10, true)}/${verdict(h.query_p50_ms, TARGETS.hnsw_100k_query_p50_ms)}` : '';
+      vrows.push([v.n, 'hnsw', h.m, h.efConstruction, h.ef, h.build_ms, h.query_p50_ms, h.query_p95_ms, h.recall_at_10.toFixed(3), `${h.current ? 'current' : ''}${goal ? ` ${goal}` : ''}`.trim()]);
+    }
+  }
+  out.push(`vector search, dim ${r.vector_search[0]?.dim ?? '?'}, ${r.vector_search[0]?.queries ?? 0} queries, k = 10 (targets at 100k: recall@10 ≥ ${TARGETS.hnsw_100k_recall_at_10}, p50 ≤ ${TARGETS.hnsw_100k_query_p50_ms} ms)`);
+  out.push(table(['N', 'search', 'M', 'efC', 'ef', 'build_ms', 'p50_ms', 'p95_ms', 'recall@10', 'note'], vrows));
+  const real = r.vector_search_real_reference as Record<string, number>;
+  out.push(
+    `real embeddings for comparison: ${real.sentences} sentences, random pair cos ${real.random_pair_cosine_mean}; ` +
+      `a real question's nearest real chunk: cos p50 ${real.question_nn1_chunk_cosine_p50}`,
+  );
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+/**
+ * Smoke test of `npm run bench`: the tiniest setting (--smoke: 1 round, 1k vectors, one HNSW
+ * setting, one start-up child) as a child process with --json. Asserts the report's shape and
+ * behaviour (one JSON object, finite figures, nothing re-embedded on an unchanged reindex), never
+ * timings: those belong to the machine.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './support/temp.ts';
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'bench.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const FIGURES = [
+  'answer_p50_ms',
+  'answer_p95_ms',
+  'answer_cached_p50_ms',
+  'answer_cached_p95_ms',
+  'answer_embed_share',
+  'answer_search_share',
+  'query_embed_p50_ms',
+  'build_ms',
+  'build_chunks_per_s',
+  'reindex_unchanged_ms',
+  'reindex_unchanged_embedded',
+  'startup_ms',
+  'startup_child_uptime_ms',
+  'rss_mb',
+  'throughput_qps',
+] as const;
+
+describe('npm run bench --smoke --json', () => {
+  it('prints exactly one JSON object with every figure finite', { timeout: 60_000 }, async () => {
+    const r = await runBench(['--smoke', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]!) as Record<string, unknown>;
+
+    expect(report.machine).toMatchObject({ cpu: expect.any(String), cores: expect.any(Number), node: process.version });
+    for (const key of FIGURES) {
+      expect(typeof report[key], key).toBe('number');
+      expect(Number.isFinite(report[key]), key).toBe(true);
+    }
+    expect(report.answer_p50_ms as number).toBeGreaterThan(0);
+    expect(report.answer_p95_ms as number).toBeGreaterThanOrEqual(report.answer_p50_ms as number);
+    // Behaviour, not timing: an unchanged reindex embeds nothing; the start-up child loaded the
+    // persisted index instead of rebuilding it; concurrency does not change answers.
+    expect(report.reindex_unchanged_embedded).toBe(0);
+    expect(report.startup_reused_persisted_index).toBe(true);
+    expect(report.throughput_answer_mismatches).toBe(0);
+
+    const vectorSearch = report.vector_search as { n: number; exact_p50_ms: number; hnsw: Record<string, number>[] }[];
+    expect(vectorSearch.map((v) => v.n)).toEqual([1000]);
+    expect(Number.isFinite(vectorSearch[0]!.exact_p50_ms)).toBe(true);
+    expect(vectorSearch[0]!.hnsw.length).toBeGreaterThan(0);
+    for (const row of vectorSearch[0]!.hnsw) {
+      for (const key of ['m', 'efConstruction', 'ef', 'build_ms', 'query_p50_ms', 'recall_at_10']) {
+        expect(Number.isFinite(row[key]), key).toBe(true);
+      }
+      expect(row.recall_at_10).toBeGreaterThanOrEqual(0);
+      expect(row.recall_at_10).toBeLessThanOrEqual(1);
+    }
+  });
+});
