@@ -30,23 +30,25 @@ export function toCitation(n: number, chunk: Chunk, score: number, rank = n): Ci
 }
 
 /**
- * An extractive answer: the passages themselves, deduplicated and in the order the documents
- * tell them, every sentence carrying the number of the source it came from.
+ * An extractive answer: the passages themselves, deduplicated, every sentence carrying the
+ * number of the source it came from. Evidence arrives best first: sections are shown in the
+ * order of their best passage (the most relevant first), passages inside a section in the
+ * order the document tells them, so a list reads as a list.
  */
 export function composeAnswer(evidence: readonly Evidence[]): ComposedAnswer {
   const unique = dedupe(evidence);
-  const docOrder = new Map<string, number>();
-  // Documents appear in the order of their best passage; passages inside one in reading order.
-  unique.forEach((e) => docOrder.has(e.chunk.docId) || docOrder.set(e.chunk.docId, docOrder.size));
+  const sectionOrder = new Map<string, number>();
+  const sectionOf = (e: Evidence) => `${e.chunk.docId}\n${sectionLabel(e.chunk)}`;
+  unique.forEach((e) => sectionOrder.has(sectionOf(e)) || sectionOrder.set(sectionOf(e), sectionOrder.size));
   const ordered = [...unique].sort(
-    (a, b) => docOrder.get(a.chunk.docId)! - docOrder.get(b.chunk.docId)! || a.chunk.ordinal - b.chunk.ordinal,
+    (a, b) => sectionOrder.get(sectionOf(a))! - sectionOrder.get(sectionOf(b))! || a.chunk.ordinal - b.chunk.ordinal,
   );
 
   const citations = ordered.map((e, i) => toCitation(i + 1, e.chunk, e.score, e.rank));
   const lines: string[] = [];
   let lastSection = '';
   ordered.forEach((e, i) => {
-    const section = `${e.chunk.docId}\n${sectionLabel(e.chunk)}`;
+    const section = sectionOf(e);
     if (section !== lastSection) {
       if (lines.length > 0) lines.push('');
       lines.push(`${sectionLabel(e.chunk)}:`);

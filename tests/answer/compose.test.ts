@@ -8,17 +8,19 @@ import { SAMPLE_MD } from '../support/temp.ts';
 const chunks = chunkDocument(parseDocument('handbook.md', SAMPLE_MD, 'h'));
 
 describe('composeAnswer', () => {
-  it('numbers citations 1..n in reading order and cites every sentence', () => {
+  it('numbers citations 1..n, sections by relevance, passages of a section in reading order, every sentence cited', () => {
     const { answer, citations } = composeAnswer([
       { chunk: chunks[4]!, score: 0.9, rank: 1 },
-      { chunk: chunks[0]!, score: 0.8, rank: 2 },
-      { chunk: chunks[3]!, score: 0.7, rank: 3 },
+      { chunk: chunks[3]!, score: 0.8, rank: 2 },
+      { chunk: chunks[0]!, score: 0.75, rank: 3 },
+      { chunk: chunks[2]!, score: 0.7, rank: 4 },
     ]);
-    expect(citations.map((c) => c.n)).toEqual([1, 2, 3]);
-    expect(citations.map((c) => c.text)).toEqual([chunks[0]!.text, chunks[3]!.text, chunks[4]!.text]);
-    expect(citations[1]).toMatchObject({ source: 'handbook.md', section: 'Tools', score: 0.7, rank: 3, url: 'https://example.org/handbook' });
+    expect(citations.map((c) => c.n)).toEqual([1, 2, 3, 4]);
+    expect(citations.map((c) => c.text)).toEqual([chunks[4]!.text, chunks[2]!.text, chunks[3]!.text, chunks[0]!.text]);
+    expect(citations[2]).toMatchObject({ source: 'handbook.md', section: 'Tools', score: 0.8, rank: 2, url: 'https://example.org/handbook' });
     for (const line of answer.split('\n').filter((l) => l && !l.endsWith(':'))) expect(line).toMatch(/\[\d\]$/);
-    expect(answer).toContain('• Docker: containers that package an application. [2]');
+    expect(answer.split('\n')[0]).toBe('Banking:');
+    expect(answer).toContain('• Git: version control for every project. [2]\n• Docker: containers that package an application. [3]');
   });
 
   it('cites a repeated passage once', () => {
