@@ -1,31 +1,19 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { formatStatsText } from '../../src/feedback/report.ts';
 import { FeedbackStore, type FeedbackReport } from '../../src/feedback/store.ts';
-import { REPO_ROOT, tempDir } from '../support/temp.ts';
+import { runEntry } from '../support/run-cli.ts';
+import { tempDir } from '../support/temp.ts';
 
 const open: FeedbackStore[] = [];
 afterEach(() => {
   for (const store of open.splice(0)) store.close();
 });
 
-function runStats(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'stats.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runStats(args: string[], env: Record<string, string>) {
+  return runEntry('scripts/stats.ts', args, env);
 }
 
 /** A database with 3 questions in the last day: one asked twice, one refused, one 👎. */
