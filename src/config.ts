@@ -23,6 +23,8 @@ export interface Config {
   askRateWindowSec: number;
   /** Answers composed at once; further questions wait their turn. */
   maxConcurrentAnswers: number;
+  /** Shards for `npm run start:sharded`; absent: Discord's recommendation. */
+  shardCount?: number;
   /** SQLite file of questions, refusals and feedback (src/feedback/store.ts). */
   feedbackDb: string;
   /** Recorded questions (with their votes and comments) older than this are deleted. */
@@ -131,5 +133,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     feedbackDb: path.resolve(cwd, optional(env, 'FEEDBACK_DB') ?? path.join('data', 'feedback.sqlite')),
     feedbackRetentionDays: positiveInt(env, 'FEEDBACK_RETENTION_DAYS', 90, 3650),
     knowledgeWatch: flag(env, 'KNOWLEDGE_WATCH', false),
+    ...(optional(env, 'SHARD_COUNT') !== undefined && { shardCount: positiveInt(env, 'SHARD_COUNT', 1, 4096) }),
   };
 }

@@ -7,9 +7,10 @@
 import 'dotenv/config';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ShardingManager } from 'discord.js';
+import { REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult } from 'discord.js';
 import { failAndExit } from './cli.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
+import { restOptions } from './discord/bot.ts';
 import { Engine } from './engine.ts';
 import { createLogger } from './logger.ts';
 
@@ -21,11 +22,21 @@ async function main(): Promise<void> {
   await (await Engine.open({ config, logger })).close();
   const manager = new ShardingManager(path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts'), {
     token: config.discordToken,
-    totalShards: 'auto',
+    totalShards: config.shardCount ?? (await recommendedShardCount(config)),
     execArgv: ['--import', 'tsx'],
   });
   manager.on('shardCreate', (shard) => logger.info({ shardId: shard.id }, 'shard launched'));
   await manager.spawn();
+}
+
+/**
+ * Discord's recommendation, asked through the configured API URL: discord.js's own 'auto' would
+ * always ask discord.com, ignoring DISCORD_API_URL.
+ */
+async function recommendedShardCount(config: Config): Promise<number> {
+  const rest = new REST(restOptions(config)).setToken(config.discordToken!);
+  const { shards } = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
+  return shards;
 }
 
 main().catch(failAndExit);
