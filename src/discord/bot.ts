@@ -67,7 +67,8 @@ export function attachHandlers(client: Client, ctx: BotContext): RunningBot {
   });
   client.on(Events.MessageCreate, (message) => {
     if (!accepting || message.author.bot || !client.user) return;
-    if (!message.mentions.users.has(client.user.id)) return;
+    // In a server only messages that mention the bot are for it; in a DM every message is.
+    if (message.inGuild() && !message.mentions.users.has(client.user.id)) return;
     track(handleMention(message, client.user.id, ctx));
   });
   client.on(Events.Error, (error) => ctx.logger.error({ err: error }, 'client error'));

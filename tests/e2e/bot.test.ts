@@ -143,6 +143,13 @@ describe('mentions', () => {
     expect(reply.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
   });
 
+  it('answers any message in a DM, without a mention', async () => {
+    const userId = newUser();
+    const injected = emulator.injectMessage({ content: 'Which cloud platforms are useful for ML engineers?', authorId: userId, dm: true });
+    const reply = await emulator.waitForChannelMessage(emulator.dmChannelId(userId), (m) => m.body.message_reference?.message_id === injected.id);
+    expect(reply.body.embeds![0]!.description).toContain('AWS');
+  });
+
   it('ignores messages from bots', async () => {
     const fromBot = emulator.injectMessage({ content: `<@${emulator.botUserId}> which skills?`, authorId: newUser(), authorIsBot: true });
     expect(fromBot.payload.author.bot).toBe(true);
