@@ -194,7 +194,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       .shutdown()
       .then(() => engine.close())
       .then(() => feedback.close())
-      .then(() => process.exit(0));
+      .catch((error: unknown) => logger.error({ err: errorMessage(error) }, 'error while shutting down'))
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
