@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   }
   const { startBot } = await import('./discord/bot.ts');
   await startBot(config, createLogger(config.logLevel));
+  // As a shard, a lost manager (even one killed with SIGKILL) means: shut down cleanly too.
+  if (process.send) process.once('disconnect', () => process.emit('SIGTERM'));
 }
 
 main().catch(failAndExit);

@@ -5,6 +5,8 @@
  * broadcast so every shard reloads.
  */
 import 'dotenv/config';
+import type { ChildProcess } from 'node:child_process';
+import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult } from 'discord.js';
@@ -25,7 +27,33 @@ async function main(): Promise<void> {
     totalShards: config.shardCount ?? (await recommendedShardCount(config)),
     execArgv: ['--import', 'tsx'],
   });
-  manager.on('shardCreate', (shard) => logger.info({ shardId: shard.id }, 'shard launched'));
+  let stopping = false;
+  manager.on('shardCreate', (shard) => {
+    logger.info({ shardId: shard.id }, 'shard launched');
+    // A shard forked while stopping would otherwise outlive the manager.
+    shard.on('spawn', (child: ChildProcess | Worker) => {
+      if (stopping && 'kill' in child) child.kill('SIGTERM');
+    });
+  });
+  // The ShardingManager neither stops its shards when it is signalled nor notices them gone:
+  // without this, `kill <manager>` leaves every shard running, still connected to Discord.
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    manager.respawn = false;
+    logger.info({ signal }, 'stopping every shard');
+    const exits = [...manager.shards.values()].map((shard) => {
+      const child = shard.process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Always SIGTERM: a shard that already got SIGINT from the terminal ignores a second one.
+      child.kill('SIGTERM');
+      return exited;
+    });
+    void Promise.all(exits).then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
   await manager.spawn();
 }
 

@@ -32,6 +32,8 @@ import {
 } from 'discord.js';
 import {
   EmulatorPermissions,
+  shardIdForGuild,
+  snowflakeOnShard,
   startDiscordEmulator,
   type DiscordEmulator,
   type DiscordEmulatorOptions,
@@ -802,5 +804,105 @@ describe('Discord emulator: autocomplete', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 50035, errors: { type: { _errors: [{ code: 'INTERACTION_RESPONSE_TYPE_INVALID' }] } } });
+  });
+});
+
+describe('Discord emulator: sharding', () => {
+  /** Every gateway dispatch a client receives (`t` and `d`), in arrival order. */
+  function recordPackets(client: Client): { t: string; d: Record<string, unknown> }[] {
+    const packets: { t: string; d: Record<string, unknown> }[] = [];
+    client.on(Events.Raw, (packet: { t?: string | null; d?: unknown }) => {
+      if (packet.t) packets.push({ t: packet.t, d: (packet.d ?? {}) as Record<string, unknown> });
+    });
+    return packets;
+  }
+
+  /** A client for one shard of two, recording its packets from the start (READY included). */
+  async function shardClient(target: DiscordEmulator, shardId: number) {
+    const client = newClient(target, { shards: shardId, shardCount: 2, partials: [Partials.Channel] });
+    const packets = recordPackets(client);
+    const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(EVENT_TIMEOUT_MS) });
+    await Promise.all([ready, client.login(target.token)]);
+    return { client, packets };
+  }
+
+  it('computes the owning shard as Discord does, and places a chosen guild id on a shard', () => {
+    // Discord's documented example snowflake: 175928847299117063 >> 22 = 41944705796 (ms since 2015).
+    expect(shardIdForGuild('175928847299117063', 1)).toBe(0);
+    expect(shardIdForGuild('175928847299117063', 2)).toBe(0);
+    expect(shardIdForGuild('175928847299117063', 3)).toBe(2);
+    expect(shardIdForGuild('175928847299117063', 16)).toBe(4);
+    for (const count of [1, 2, 3, 16]) {
+      for (let shard = 0; shard < count; shard += 1) expect(shardIdForGuild(snowflakeOnShard(shard, count), count)).toBe(shard);
+    }
+  });
+
+  it('recommends the configured shard count in GET /gateway/bot (1 by default)', async () => {
+    const sharded = await newEmulator({ recommendedShards: 2 });
+    const get = (target: DiscordEmulator) => new REST({ api: target.apiUrl }).setToken(target.token).get(Routes.gatewayBot());
+    expect(await get(sharded)).toMatchObject({ shards: 2, url: sharded.gatewayUrl });
+    expect(await get(emulator)).toMatchObject({ shards: 1 });
+  });
+
+  it('gives the guild and its events only to the owning shard, and DMs only to shard 0', async () => {
+    // The guild on shard 1, so that the DM shard (0) is not the guild's shard.
+    const sharded = await newEmulator({ guildId: snowflakeOnShard(1, 2), recommendedShards: 2 });
+    expect(sharded.guildShardId(2)).toBe(1);
+    const shard0 = await shardClient(sharded, 0);
+    const shard1 = await shardClient(sharded, 1);
+
+    expect(sharded.identifies.map((identify) => identify.shard)).toEqual([[0, 2], [1, 2]]);
+    expect(sharded.connectedShards).toEqual([[0, 2], [1, 2]]);
+    // READY lists only the owned guild; a shard owning none is ready at once, without a GUILD_CREATE.
+    expect(shard0.packets.find((p) => p.t === 'READY')?.d).toMatchObject({ guilds: [], shard: [0, 2] });
+    expect(shard1.packets.find((p) => p.t === 'READY')?.d).toMatchObject({ guilds: [{ id: sharded.guildId, unavailable: true }], shard: [1, 2] });
+    expect(shard0.client.guilds.cache.size).toBe(0);
+    expect(shard1.client.guilds.cache.get(sharded.guildId)?.available).toBe(true);
+    expect(shard0.packets.filter((p) => p.t === 'GUILD_CREATE')).toEqual([]);
+    expect(shard1.packets.filter((p) => p.t === 'GUILD_CREATE')).toHaveLength(1);
+
+    // A guild interaction reaches shard 1 only; its reply is recorded once.
+    const shard0Interactions: Interaction[] = [];
+    shard0.client.on(Events.InteractionCreate, (interaction) => shard0Interactions.push(interaction));
+    const handled = onNextInteraction(shard1.client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      await interaction.reply('from shard 1');
+      return interaction;
+    });
+    const handle = sharded.injectInteraction({ commandName: 'ping' });
+    expect((await handled).guildId).toBe(sharded.guildId);
+    expect((await handle.waitForCallback()).data?.content).toBe('from shard 1');
+
+    // A DM reaches shard 0 only. Each socket is ordered, so once shard 0 has the DM it would have had the interaction.
+    const dmOnShard0 = nextEvent<Message>(shard0.client, Events.MessageCreate);
+    const dm = sharded.injectMessage({ content: 'hello in private', dm: true });
+    expect(dm.deliveredTo).toBe(1);
+    expect((await dmOnShard0).channel.isDMBased()).toBe(true);
+    expect(shard0Interactions).toEqual([]);
+    expect(shard0.packets.filter((p) => p.t === 'INTERACTION_CREATE')).toEqual([]);
+
+    // A guild message after the DM reaches shard 1 only, and shard 1 never saw the DM.
+    const onShard1 = nextEvent<Message>(shard1.client, Events.MessageCreate);
+    const inGuild = sharded.injectMessage({ content: `<@${sharded.botUserId}> hi` });
+    expect(inGuild.deliveredTo).toBe(1);
+    expect((await onShard1).guildId).toBe(sharded.guildId);
+    // The echo of the bot's own reply is a guild event too: shard 1, before the injected message.
+    const original = await handle.waitForOriginal();
+    expect(shard1.packets.filter((p) => p.t === 'MESSAGE_CREATE').map((p) => p.d.id)).toEqual([original.id, inGuild.id]);
+    expect(shard1.packets.filter((p) => p.t === 'INTERACTION_CREATE').map((p) => p.d.id)).toEqual([handle.id]);
+    expect(shard0.packets.filter((p) => p.t === 'MESSAGE_CREATE').map((p) => p.d.id)).toEqual([dm.id]);
+
+    // A DM interaction goes to shard 0 as well.
+    const dmInteraction = onNextInteraction(shard0.client, async (interaction) => interaction);
+    sharded.injectInteraction({ commandName: 'ping', dm: true });
+    expect((await dmInteraction).channel?.isDMBased()).toBe(true);
+    sharded.assertNoProtocolErrors();
+  });
+
+  it('says which shard is missing when no connected session owns the guild', async () => {
+    const sharded = await newEmulator({ guildId: snowflakeOnShard(1, 2) });
+    await shardClient(sharded, 0);
+    expect(() => sharded.injectInteraction({ commandName: 'ping' })).toThrow(/No connected gateway session is the shard owning guild \d+ \(connected shards: \[0, 2\]\)/);
+    expect(sharded.injectMessage({ content: 'in the guild' }).deliveredTo).toBe(0);
   });
 });

@@ -23,6 +23,11 @@
  * emulator's own "CDN" with `hostAttachment()`), button clicks on any message the bot sent, modal submits shaped by
  * the modal the bot showed, and autocomplete requests (`injectAutocomplete()`).
  *
+ * Sharding works as on Discord: a session that IDENTIFYs with `shard: [id, count]` owns the guild when
+ * `(guild_id >> 22) % count === id` (see `shardIdForGuild()`; pick the guild's shard with `snowflakeOnShard()`).
+ * Only the owning session gets the guild in READY, its GUILD_CREATE and its events (interactions, messages); DMs
+ * go to shard 0; a session without `shard` is [0, 1]. `/gateway/bot` recommends `recommendedShards` (default 1).
+ *
  * Notes on discord.js against it: `login()` resolves at READY, before the guild is cached (wait for clientReady);
  * DMs reach `messageCreate` only with `partials: [Partials.Channel]`; without the MESSAGE_CONTENT intent, guild
  * messages that do not mention the bot arrive with empty content (as on Discord).
@@ -332,6 +337,8 @@ export interface DiscordEmulatorOptions {
   requireRegisteredCommands?: boolean;
   /** Print unknown routes and gateway protocol errors as they happen (they are always recorded). Default true. */
   logProblems?: boolean;
+  /** The `shards` GET /gateway/bot recommends (what discord.js's ShardingManager uses for 'auto'). Default 1. */
+  recommendedShards?: number;
 }
 
 export interface RecordedFile {
@@ -566,6 +573,25 @@ let snowflakeCounter = 0n;
 export function snowflake(at: number = Date.now()): string {
   snowflakeCounter = (snowflakeCounter + 1n) & 0xfffn;
   return (((BigInt(at) - DISCORD_EPOCH) << 22n) | (1n << 17n) | snowflakeCounter).toString();
+}
+
+/** The shard that receives a guild's events among `shardCount` shards: Discord's `(guild_id >> 22) % num_shards`. */
+export function shardIdForGuild(guildId: string, shardCount: number): number {
+  if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError(`shardCount must be a positive integer, got ${shardCount}`);
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/** A snowflake (e.g. a `guildId` option) that shard `shardId` of `shardCount` owns: its timestamp is nudged back. */
+export function snowflakeOnShard(shardId: number, shardCount: number, at: number = Date.now()): string {
+  if (!Number.isInteger(shardId) || shardId < 0 || shardId >= shardCount) {
+    throw new RangeError(`shardId must be in [0, ${shardCount}), got ${shardId}`);
+  }
+  const sinceEpoch = BigInt(at) - DISCORD_EPOCH;
+  const count = BigInt(shardCount);
+  const back = (((sinceEpoch % count) - BigInt(shardId)) % count + count) % count;
+  const id = snowflake(at - Number(back));
+  if (shardIdForGuild(id, shardCount) !== shardId) throw new Error(`snowflakeOnShard: ${id} is not on shard ${shardId}`);
+  return id;
 }
 
 function randomToken(bytes: number): string {
@@ -1517,11 +1543,19 @@ interface GatewayPayload {
 interface GatewaySession {
   readonly id: string;
   readonly identify: GatewayIdentifyData;
+  /** `[shard_id, num_shards]` from IDENTIFY; [0, 1] when it sent none. */
+  readonly shard: readonly [number, number];
   readonly intents: number;
   sequence: number;
   socket: WebSocket | undefined;
   readonly log: GatewayPayload[];
 }
+
+/**
+ * Which sessions an event goes to, as Discord routes it among shards: a guild's events to the session owning the
+ * guild, DM events to shard 0, and the rest to every session.
+ */
+type Audience = { readonly guildId: string } | 'dm' | 'all';
 
 export interface GatewayClose {
   readonly code: number;
@@ -1669,6 +1703,7 @@ export class DiscordEmulator {
       | 'echoBotMessages'
       | 'requireRegisteredCommands'
       | 'logProblems'
+      | 'recommendedShards'
     >
   >;
   private tokenValid: boolean;
@@ -1711,7 +1746,11 @@ export class DiscordEmulator {
       echoBotMessages: options.echoBotMessages ?? true,
       requireRegisteredCommands: options.requireRegisteredCommands ?? false,
       logProblems: options.logProblems ?? true,
+      recommendedShards: options.recommendedShards ?? 1,
     };
+    if (!Number.isInteger(this.options.recommendedShards) || this.options.recommendedShards < 1) {
+      throw new RangeError(`recommendedShards must be a positive integer, got ${this.options.recommendedShards}`);
+    }
 
     this.roleIds = { everyone: this.guildId, bot: snowflake(), moderator: snowflake() };
     this.roles = [
@@ -1779,7 +1818,19 @@ export class DiscordEmulator {
 
   /** Gateway sessions with an open socket. */
   get connectedSessionCount(): number {
-    return [...this.sessions.values()].filter((session) => session.socket?.readyState === WebSocket.OPEN).length;
+    return this.openSessions().length;
+  }
+
+  /** `[shard_id, num_shards]` of each session with an open socket, sorted (unsharded sessions are [0, 1]). */
+  get connectedShards(): [number, number][] {
+    return this.openSessions()
+      .map((session): [number, number] => [session.shard[0], session.shard[1]])
+      .sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  }
+
+  /** The shard id owning the emulated guild when the bot runs `shardCount` shards. */
+  guildShardId(shardCount: number): number {
+    return shardIdForGuild(this.guildId, shardCount);
   }
 
   /** Destroy discord.js clients first: a client whose socket is cut tries to resume against a closed port. */
@@ -2015,9 +2066,13 @@ export class DiscordEmulator {
     return { id: message.id, payload: message, deliveredTo };
   }
 
-  /** Dispatch any gateway event to every session (for events without a dedicated helper). */
+  /**
+   * Dispatch any gateway event (for events without a dedicated helper): to the session owning `data.guild_id` when
+   * the data has one, as Discord routes guild events among shards, else to every session.
+   */
   dispatch(event: GatewayDispatchEvents | string, data: unknown): number {
-    return this.dispatchToSessions(event, () => data);
+    const guildId = isObject(data) && typeof data.guild_id === 'string' ? data.guild_id : undefined;
+    return this.dispatchToSessions(event, () => data, guildId !== undefined ? { guildId } : 'all');
   }
 
   /** Ask connected clients to reconnect (op 7); discord.js then RESUMEs its session. */
@@ -2268,7 +2323,7 @@ export class DiscordEmulator {
         message.author.id === this.botUserId ||
         message.mentions.some((user) => user.id === this.botUserId);
       return { ...(canRead ? message : redactContent(message)), ...extras };
-    });
+    }, inGuild ? { guildId: this.guildId } : 'dm');
   }
 
   private echoBotMessage(event: MessageEvent, message: APIMessage, ephemeral: boolean): void {
@@ -2283,6 +2338,7 @@ export class DiscordEmulator {
       (session.intents & intent) === 0
         ? undefined
         : { id: message.id, channel_id: message.channel_id, ...(inGuild ? { guild_id: this.guildId } : {}) },
+      inGuild ? { guildId: this.guildId } : 'dm',
     );
   }
 
@@ -2420,10 +2476,17 @@ export class DiscordEmulator {
       ephemeral: false,
       followUpIds: new Set(),
     });
-    // INTERACTION_CREATE needs no intent.
-    const delivered = this.dispatchToSessions(GatewayDispatchEvents.InteractionCreate, () => interaction);
+    // INTERACTION_CREATE needs no intent; it goes to the shard owning the guild, or shard 0 for a DM.
+    const audience: Audience = options.dm ? 'dm' : { guildId: this.guildId };
+    const delivered = this.dispatchToSessions(GatewayDispatchEvents.InteractionCreate, () => interaction, audience);
     if (delivered === 0) {
-      throw new Error('No connected gateway session: log a client in and wait for clientReady before injecting.');
+      const connected = this.connectedShards;
+      const which = options.dm ? 'shard 0 (DMs)' : `the shard owning guild ${this.guildId}`;
+      throw new Error(
+        connected.length === 0
+          ? 'No connected gateway session: log a client in and wait for clientReady before injecting.'
+          : `No connected gateway session is ${which} (connected shards: ${connected.map((s) => `[${s.join(', ')}]`).join(' ')}).`,
+      );
     }
     return handle;
   }
@@ -3050,7 +3113,7 @@ export class DiscordEmulator {
     });
     const gatewayBot: RESTGetAPIGatewayBotResult = {
       url: '',
-      shards: 1,
+      shards: this.options.recommendedShards,
       session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
     };
     return [
@@ -3344,7 +3407,7 @@ export class DiscordEmulator {
       return undefined;
     }
     const [shardId, shardCount] = identify.shard ?? [0, 1];
-    if (shardCount < 1 || shardId < 0 || shardId >= shardCount) {
+    if (!Number.isInteger(shardId) || !Number.isInteger(shardCount) || shardCount < 1 || shardId < 0 || shardId >= shardCount) {
       this.closeGateway(socket, GatewayCloseCodes.InvalidShard, 'Invalid shard.', false);
       return undefined;
     }
@@ -3357,12 +3420,22 @@ export class DiscordEmulator {
       this.closeGateway(socket, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).', false);
       return undefined;
     }
-    const session: GatewaySession = { id: randomBytes(16).toString('hex'), identify, intents, sequence: 0, socket, log: [] };
+    const session: GatewaySession = {
+      id: randomBytes(16).toString('hex'),
+      identify,
+      shard: [shardId, shardCount],
+      intents,
+      sequence: 0,
+      socket,
+      log: [],
+    };
     this.sessions.set(session.id, session);
+    // A shard owning no guild gets an empty list, and discord.js is then ready without waiting for GUILD_CREATE.
+    const ownsGuild = this.sessionOwnsGuild(session, this.guildId);
     const ready: GatewayReadyDispatchData = {
       v: API_VERSION,
       user: { ...this.botUser, verified: true, mfa_enabled: false, email: null },
-      guilds: [{ id: this.guildId, unavailable: true }],
+      guilds: ownsGuild ? [{ id: this.guildId, unavailable: true }] : [],
       session_id: session.id,
       resume_gateway_url: this.gatewayUrl,
       ...(identify.shard ? { shard: identify.shard } : {}),
@@ -3380,7 +3453,7 @@ export class DiscordEmulator {
       auth: {},
       _trace: [TRACE],
     });
-    if ((intents & GatewayIntentBits.Guilds) !== 0) {
+    if (ownsGuild && (intents & GatewayIntentBits.Guilds) !== 0) {
       const timer = setTimeout(() => {
         this.pendingTimers.delete(timer);
         this.dispatchToSession(session, GatewayDispatchEvents.GuildCreate, this.buildGuildCreate(intents));
@@ -3433,11 +3506,26 @@ export class DiscordEmulator {
     });
   }
 
-  /** Dispatches to every session for which `dataFor` returns data; returns how many got it. */
-  private dispatchToSessions(event: string, dataFor: (session: GatewaySession) => unknown): number {
+  private openSessions(): GatewaySession[] {
+    return [...this.sessions.values()].filter((session) => session.socket?.readyState === WebSocket.OPEN);
+  }
+
+  /** Discord's rule: shard `(guild_id >> 22) % num_shards` receives the guild. */
+  private sessionOwnsGuild(session: GatewaySession, guildId: string): boolean {
+    return shardIdForGuild(guildId, session.shard[1]) === session.shard[0];
+  }
+
+  private inAudience(session: GatewaySession, audience: Audience): boolean {
+    if (audience === 'all') return true;
+    if (audience === 'dm') return session.shard[0] === 0;
+    return this.sessionOwnsGuild(session, audience.guildId);
+  }
+
+  /** Dispatches to every session of `audience` for which `dataFor` returns data; returns how many got it. */
+  private dispatchToSessions(event: string, dataFor: (session: GatewaySession) => unknown, audience: Audience = 'all'): number {
     let delivered = 0;
-    for (const session of this.sessions.values()) {
-      if (session.socket?.readyState !== WebSocket.OPEN) continue;
+    for (const session of this.openSessions()) {
+      if (!this.inAudience(session, audience)) continue;
       const data = dataFor(session);
       if (data === undefined) continue;
       this.dispatchToSession(session, event, data);
