@@ -11,13 +11,15 @@ import {
   type ButtonInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
+import { MAX_STORED_COMMENT_CHARS } from '../feedback/store.ts';
 import type { BotContext } from './context.ts';
 import { textReply } from './format.ts';
 
 const VOTE_PREFIX = 'feedback';
 const COMMENT_PREFIX = 'feedback-comment';
 const COMMENT_FIELD = 'comment';
-export const FEEDBACK_COMMENT_MAX = 1_000;
+/** The store keeps at most this much of a comment. */
+const FEEDBACK_COMMENT_MAX = MAX_STORED_COMMENT_CHARS;
 
 /** 👍 / 👎 under an answer; the custom ids carry the recorded question's id. */
 export function feedbackButtons(questionId: number): APIActionRowComponent<APIComponentInMessageActionRow> {

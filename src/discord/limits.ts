@@ -7,8 +7,5 @@ export const EMBED_FIELD_NAME_LIMIT = 256;
 export const EMBED_FIELD_VALUE_LIMIT = 1_024;
 export const EMBED_FOOTER_LIMIT = 2_048;
 export const EMBED_TOTAL_LIMIT = 6_000;
-/** An interaction must be acknowledged within this time, and may be edited for 15 minutes. */
-export const INTERACTION_ACK_MS = 3_000;
-export const SLASH_OPTION_STRING_LIMIT = 6_000;
 /** The longest question /ask accepts (the engine reads at most this many characters anyway). */
 export const ASK_QUESTION_MAX = 500;
