@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import { GatewayIntentBits, InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine.ts';
@@ -53,6 +53,13 @@ describe('npm run register', () => {
     }
     expect(byName.ask!.default_member_permissions ?? null).toBeNull();
     expect(byName.ask!.options?.[0]).toMatchObject({ name: 'question', required: true, max_length: 500 });
+  });
+});
+
+describe('gateway', () => {
+  it('identifies with only the Guilds, GuildMessages and DirectMessages intents (no privileged ones)', () => {
+    expect(emulator.identifies).toHaveLength(1);
+    expect(Number(emulator.identifies[0]!.intents)).toBe(GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages);
   });
 });
 
