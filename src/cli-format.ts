@@ -1,3 +1,4 @@
+import { citationLabel, groupSources } from './answer/sources.ts';
 import type { Answer, ReindexReport, SkillEntry } from './types.ts';
 
 /** The `--json` shape of DESIGN.md's contract (plus `truncated`, which the contract asks to be said). */
@@ -23,7 +24,9 @@ export function toJsonAnswer(answer: Answer): JsonAnswer {
 
 export function formatAnswerText(answer: Answer): string {
   if (answer.citations.length === 0) return answer.answer;
-  const sources = answer.citations.map((c) => `  [${c.n}] ${c.source} — ${c.section}${c.url ? ` <${c.url}>` : ''}`);
+  const sources = groupSources(answer.citations).map(
+    (g) => `  ${citationLabel(g.numbers)} ${g.source} — ${g.section}${g.url ? ` <${g.url}>` : ''}`,
+  );
   return `${answer.answer}\n\nSources:\n${sources.join('\n')}`;
 }
 

@@ -1,5 +1,6 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, APIEmbedField } from 'discord.js';
-import type { Answer, Citation, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
+import { citationLabel, groupSources, type SourceGroup } from '../answer/sources.ts';
+import type { Answer, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
 import {
   EMBED_DESCRIPTION_LIMIT,
   EMBED_FIELD_COUNT_LIMIT,
@@ -53,9 +54,9 @@ export function fitPassages(text: string, limit: number): string {
   return `${kept.join('\n').trimEnd()}${note}`;
 }
 
-function sourceLine(c: Citation): string {
-  const title = c.url ? `[${escapeMarkdown(c.title)}](${c.url})` : escapeMarkdown(c.title);
-  return `**[${c.n}]** ${title} — ${escapeMarkdown(c.section)}`;
+function sourceLine(g: SourceGroup): string {
+  const title = g.url ? `[${escapeMarkdown(g.title)}](${g.url})` : escapeMarkdown(g.title);
+  return `**${citationLabel(g.numbers)}** ${title} — ${escapeMarkdown(g.section)}`;
 }
 
 /** Packs lines into as few fields as needed, each within the field value limit. */
@@ -82,7 +83,7 @@ export function answerEmbed(answer: Answer, stats: Pick<EngineStats, 'knowledgeV
   if (answer.refused) {
     return { title, description: truncate(answer.answer, EMBED_DESCRIPTION_LIMIT), color: COLOR_REFUSAL, footer };
   }
-  const fields = linesToFields('Sources', answer.citations.map(sourceLine), 3);
+  const fields = linesToFields('Sources', groupSources(answer.citations).map(sourceLine), 3);
   const fixed = title.length + footer.text.length + fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
   const description = fitPassages(answer.answer, Math.min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - fixed));
   return { title, description, color: COLOR_ANSWER, fields, footer };

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GatewayIntentBits, InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { citationLabel, groupSources } from '../../src/answer/sources.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine.ts';
 import { EmulatorPermissions, snowflake, startDiscordEmulator, type DiscordEmulator } from '../support/discord-emulator.ts';
@@ -76,7 +77,8 @@ describe('/ask', () => {
     const expected = await reference.ask(question);
     expect(expected.refused).toBe(false);
     const sources = embed.fields!.filter((f) => f.name.startsWith('Sources')).flatMap((f) => f.value.split('\n'));
-    expect(sources).toEqual(expected.citations.map((c) => `**[${c.n}]** ${c.title} — ${c.section}`));
+    expect(sources).toEqual(groupSources(expected.citations).map((g) => `**${citationLabel(g.numbers)}** ${g.title} — ${g.section}`));
+    expect(sources[0]).toBe('**[1–7]** The Growing Demand for Machine Learning Engineers — Industries That Need Machine Learning Engineers');
     expect(embed.description).toContain('[1]');
     expect(embed.footer!.text).toContain(reference.stats().knowledgeVersion);
     expect(edit.body.allowed_mentions).toEqual({ parse: [] });
