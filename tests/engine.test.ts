@@ -1,4 +1,4 @@
-import { readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine, MAX_QUESTION_CHARS } from '../src/engine.ts';
@@ -146,5 +146,20 @@ describe('Engine', () => {
       code: 'KNOWLEDGE_EMPTY',
       message: expect.stringMatching(/1 file\(s\) skipped/),
     });
+  });
+});
+
+describe('index generations on disk', () => {
+  it('keeps the live generation and the newest previous one, so a second writer never loses its folder', async () => {
+    const { config, dir, indexDir } = await setup();
+    const engine = await Engine.open({ config, embedder: new FakeEmbedder() });
+    for (const text of ['one', 'two', 'three']) {
+      await writeFile(path.join(dir, 'extra.md'), `# Extra\n\n## Notes\n\nNote ${text}.\n`);
+      await engine.reindex();
+    }
+    const gens = (await readdir(indexDir)).filter((n) => n.startsWith('gen-'));
+    expect(gens).toHaveLength(2);
+    const manifest = JSON.parse(await readFile(path.join(indexDir, 'manifest.json'), 'utf8')) as { generation: string };
+    expect(gens).toContain(manifest.generation);
   });
 });

@@ -179,11 +179,22 @@ async function writeDurably(file: string, data: string | Uint8Array): Promise<vo
   }
 }
 
+/**
+ * Removes old generations but keeps the newest other one: another process (the CLI beside the
+ * bot) may be writing it right now, and its manifest may yet point there. Leftover manifest
+ * temp files of removed generations go too.
+ */
 async function removeOtherGenerations(dir: string, keep: string): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
-  await Promise.all(
-    entries
-      .filter((e) => e.name !== keep && (e.name.startsWith('gen-') || e.name.endsWith('.tmp')))
-      .map((e) => rm(path.join(dir, e.name), { recursive: true, force: true })),
-  );
+  const stamp = (name: string) => Number(/^gen-(\d+)-/.exec(name)?.[1] ?? 0);
+  const others = entries
+    .filter((e) => e.isDirectory() && e.name.startsWith('gen-') && e.name !== keep)
+    .map((e) => e.name)
+    .sort((a, b) => stamp(b) - stamp(a));
+  const doomed = new Set(others.slice(1));
+  const doomedTmp = entries
+    .filter((e) => e.name.endsWith('.tmp'))
+    .map((e) => e.name)
+    .filter((name) => [...doomed].some((gen) => name.includes(gen)));
+  await Promise.all([...doomed, ...doomedTmp].map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
 }
