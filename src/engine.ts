@@ -85,12 +85,12 @@ export class Engine {
 
     if (!retrieval.confident) return refuse('off-topic', { embedMs, searchMs }, retrieval.confidence);
     const labels = selectEvidence(question, retrieval.selected, live.chunks, live.sections, this.retrieval.maxPassages);
-    const rankOf = new Map(retrieval.ranked.map((p, i) => [p.label, i + 1]));
+    const ranked = new Map(retrieval.ranked.map((p, i) => [p.label, { rank: i + 1, dense: p.dense }]));
     const composed = composeAnswer(
       labels.map((label) => ({
         chunk: live.chunks[label]!,
-        score: this.denseScore(live, queryVector, label),
-        rank: rankOf.get(label) ?? retrieval.ranked.length + 1,
+        score: ranked.get(label)?.dense ?? this.denseScore(live, queryVector, label),
+        rank: ranked.get(label)?.rank ?? retrieval.ranked.length + 1,
       })),
     );
     return {

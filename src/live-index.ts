@@ -1,6 +1,7 @@
 import { describeSections, type SectionInfo } from './answer/select.ts';
 import { extractSkills } from './answer/skills.ts';
 import { normalize } from './embeddings/embedder.ts';
+import { sectionKey } from './knowledge/chunk.ts';
 import { sha256 } from './knowledge/load.ts';
 import { LexicalIndex } from './search/lexical-index.ts';
 import { VectorIndex } from './search/vector-index.ts';
@@ -58,16 +59,15 @@ export function buildLexical(chunks: readonly Chunk[]): LexicalIndex {
 
 function sectionCentroids(chunks: readonly Chunk[], vectors: readonly Float32Array[]): Float32Array[] {
   const sums = new Map<string, Float32Array>();
-  const keyOf = (c: Chunk) => `${c.docId}\n${c.headingPath.join('\n')}`;
   chunks.forEach((c, i) => {
     const v = vectors[i]!;
-    const key = keyOf(c);
+    const key = sectionKey(c);
     const sum = sums.get(key) ?? new Float32Array(v.length);
     for (let d = 0; d < v.length; d++) sum[d]! += v[d]!;
     sums.set(key, sum);
   });
   for (const sum of sums.values()) normalize(sum);
-  return chunks.map((c) => sums.get(keyOf(c))!);
+  return chunks.map((c) => sums.get(sectionKey(c))!);
 }
 
 const GENERIC_HEADINGS = /^(introduction|conclusion|summary|overview|contents|table of contents)$/i;

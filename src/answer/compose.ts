@@ -1,3 +1,4 @@
+import { BULLET, sectionKey } from '../knowledge/chunk.ts';
 import type { Chunk, Citation } from '../types.ts';
 
 export interface Evidence {
@@ -38,7 +39,7 @@ export function toCitation(n: number, chunk: Chunk, score: number, rank = n): Ci
 export function composeAnswer(evidence: readonly Evidence[]): ComposedAnswer {
   const unique = dedupe(evidence);
   const sectionOrder = new Map<string, number>();
-  const sectionOf = (e: Evidence) => `${e.chunk.docId}\n${sectionLabel(e.chunk)}`;
+  const sectionOf = (e: Evidence) => sectionKey(e.chunk);
   unique.forEach((e) => sectionOrder.has(sectionOf(e)) || sectionOrder.set(sectionOf(e), sectionOrder.size));
   const ordered = [...unique].sort(
     (a, b) => sectionOrder.get(sectionOf(a))! - sectionOrder.get(sectionOf(b))! || a.chunk.ordinal - b.chunk.ordinal,
@@ -58,8 +59,6 @@ export function composeAnswer(evidence: readonly Evidence[]): ComposedAnswer {
   });
   return { answer: lines.join('\n'), citations };
 }
-
-const BULLET = /^\s*(?:[-*+•]|\d+[.)])\s+/;
 
 /** Appends `[n]` to every sentence of a passage; list items keep their bullet. */
 export function citeSentences(text: string, n: number): string {

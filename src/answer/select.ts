@@ -1,11 +1,10 @@
+import { BULLET, sectionKey } from '../knowledge/chunk.ts';
 import { processTerm } from '../search/lexical-index.ts';
 import type { ScoredPassage } from '../search/hybrid.ts';
 import type { Chunk } from '../types.ts';
 
 /** A list answer (lead-in plus its items) may cite this many passages. */
 export const MAX_LIST_PASSAGES = 8;
-
-const BULLET = /^\s*(?:[-*+•]|\d+[.)])\s+/;
 
 export interface SectionInfo {
   key: string;
@@ -14,8 +13,6 @@ export interface SectionInfo {
   /** Stemmed heading words that single this section out among the others. */
   distinctiveTerms: Set<string>;
 }
-
-export const sectionKey = (c: Pick<Chunk, 'docId' | 'headingPath'>): string => `${c.docId}\n${c.headingPath.join('\n')}`;
 
 /** "…here's how you can start:" introduces a list; on its own it says nothing. */
 export const isLeadIn = (c: Chunk): boolean => /:\s*$/.test(c.text) && !BULLET.test(c.text);

@@ -1,7 +1,16 @@
-import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from './context.ts';
 import { textReply } from './format.ts';
 import { isAdmin } from './guard.ts';
+
+/** An admin command's registration: server-only, shown by default to Manage Server holders only. */
+export function adminCommand(name: string, description: string): SlashCommandBuilder {
+  return new SlashCommandBuilder()
+    .setName(name)
+    .setDescription(description)
+    .setContexts(InteractionContextType.Guild)
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild);
+}
 
 /**
  * Admin commands are registered with Manage Server as default permission, but server admins can

@@ -8,7 +8,11 @@ import { sha256 } from './load.ts';
  */
 export const MAX_CHUNK_WORDS = 120;
 
-const BULLET = /^\s*(?:[-*+•]|\d+[.)])\s+/;
+/** A Markdown or plain-text list item marker: `-`, `*`, `+`, `•`, `1.` or `1)`. */
+export const BULLET = /^\s*(?:[-*+•]|\d+[.)])\s+/;
+
+/** Identifies the section a chunk belongs to (document and heading path). */
+export const sectionKey = (c: Pick<Chunk, 'docId' | 'headingPath'>): string => `${c.docId}\n${c.headingPath.join('\n')}`;
 
 export function chunkDocument(doc: KnowledgeDocument, maxWords = MAX_CHUNK_WORDS): Chunk[] {
   const chunks: Chunk[] = [];

@@ -1,9 +1,9 @@
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { BotError, errorMessage } from '../../errors.ts';
 import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from '../../knowledge/manage.ts';
 import { MAX_DOCUMENT_BYTES } from '../../knowledge/load.ts';
 import type { BotContext, SlashCommand } from '../context.ts';
-import { requireAdmin } from '../admin.ts';
+import { adminCommand, requireAdmin } from '../admin.ts';
 import { errorReply, escapeMarkdown, fitEmbed, NO_MENTIONS, reindexReply, truncate } from '../format.ts';
 import { EMBED_FIELD_COUNT_LIMIT } from '../limits.ts';
 
@@ -11,11 +11,7 @@ import { EMBED_FIELD_COUNT_LIMIT } from '../limits.ts';
 const DOWNLOAD_TIMEOUT_MS = 15_000;
 
 export const knowledge: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName('knowledge')
-    .setDescription('Manage the documents the bot answers from (admins)')
-    .setContexts(InteractionContextType.Guild)
-    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  data: adminCommand('knowledge', 'Manage the documents the bot answers from (admins)')
     .addSubcommand((s) => s.setName('list').setDescription('The documents indexed, their sections and passages'))
     .addSubcommand((s) =>
       s

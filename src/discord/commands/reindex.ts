@@ -1,16 +1,11 @@
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { MessageFlags } from 'discord.js';
 import { errorMessage } from '../../errors.ts';
 import type { SlashCommand } from '../context.ts';
-import { requireAdmin } from '../admin.ts';
+import { adminCommand, requireAdmin } from '../admin.ts';
 import { errorReply, reindexReply } from '../format.ts';
 
 export const reindex: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName('reindex')
-    .setDescription('Rebuild the knowledge index from the knowledge folder (admins)')
-    .setContexts(InteractionContextType.Guild)
-    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-    .toJSON(),
+  data: adminCommand('reindex', 'Rebuild the knowledge index from the knowledge folder (admins)').toJSON(),
 
   async execute(interaction, ctx) {
     if (!(await requireAdmin(interaction, ctx, 'Reindexing'))) return;

@@ -1,17 +1,12 @@
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { MessageFlags } from 'discord.js';
 import type { SlashCommand } from '../context.ts';
-import { requireAdmin } from '../admin.ts';
+import { adminCommand, requireAdmin } from '../admin.ts';
 import { fitEmbed, linesToFields, NO_MENTIONS, truncate } from '../format.ts';
 
 const WINDOW_DAYS = 7;
 
 export const stats: SlashCommand = {
-  data: new SlashCommandBuilder()
-    .setName('stats')
-    .setDescription('Questions, refusals, feedback and the gaps in the knowledge (admins)')
-    .setContexts(InteractionContextType.Guild)
-    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-    .toJSON(),
+  data: adminCommand('stats', 'Questions, refusals, feedback and the gaps in the knowledge (admins)').toJSON(),
 
   async execute(interaction, ctx) {
     if (!(await requireAdmin(interaction, ctx, 'Statistics'))) return;
