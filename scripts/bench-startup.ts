@@ -16,7 +16,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 async function main(): Promise<void> {
   const { loadConfig } = await import('../src/config.ts');
-  const { Engine } = await import('../src/engine.ts');
+  const { Engine } = await import('../src/engine/engine.ts');
   const { createEmbedder } = await import('../src/embeddings/embedder.ts');
   const { readManifest } = await import('../src/store/index-store.ts');
   const imported = performance.now();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import 'dotenv/config';
 import { loadConfig } from '../src/config.ts';
-import { Engine } from '../src/engine.ts';
+import { Engine } from '../src/engine/engine.ts';
 import { createLogger } from '../src/logger.ts';
 import type { Answer } from '../src/types.ts';
 

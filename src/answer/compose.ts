@@ -1,4 +1,4 @@
-import { BULLET, sectionKey } from '../knowledge/chunk.ts';
+import { BULLET, sectionKey } from '../ingest/chunk.ts';
 import type { Chunk, Citation } from '../types.ts';
 
 export interface Evidence {

@@ -1,4 +1,4 @@
-import { BULLET, sectionKey } from '../knowledge/chunk.ts';
+import { BULLET, sectionKey } from '../ingest/chunk.ts';
 import { processTerm } from '../search/lexical-index.ts';
 import type { ScoredPassage } from '../search/hybrid.ts';
 import type { Chunk } from '../types.ts';

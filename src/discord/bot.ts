@@ -10,7 +10,7 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import type { Config } from '../config.ts';
-import { Engine } from '../engine.ts';
+import { Engine } from '../engine/engine.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { commands } from './commands/index.ts';
@@ -20,7 +20,7 @@ import { ConcurrencyLimiter, Cooldown } from './guard.ts';
 import { handleComment, handleVote } from './feedback.ts';
 import { answerMention } from './mention.ts';
 import { FeedbackStore } from '../feedback/store.ts';
-import { watchKnowledge } from '../knowledge/watch.ts';
+import { watchKnowledge } from '../engine/watch-knowledge.ts';
 
 /** In-flight replies get this long to finish at shutdown before the client is closed anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;

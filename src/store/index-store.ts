@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { botError, errorMessage } from '../errors.ts';
-import { sha256 } from '../knowledge/load.ts';
+import { sha256 } from '../ingest/load.ts';
 import type { Chunk, SkippedFile } from '../types.ts';
 
 /** Bumped whenever the files' layout or the chunking changes, so old indexes are rebuilt. */

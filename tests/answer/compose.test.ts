@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { citeSentences, composeAnswer } from '../../src/answer/compose.ts';
 import { extractSkills, filterSkills } from '../../src/answer/skills.ts';
-import { chunkDocument } from '../../src/knowledge/chunk.ts';
-import { parseDocument } from '../../src/knowledge/load.ts';
+import { chunkDocument } from '../../src/ingest/chunk.ts';
+import { parseDocument } from '../../src/ingest/load.ts';
 import { SAMPLE_MD } from '../support/temp.ts';
 
 const chunks = chunkDocument(parseDocument('handbook.md', SAMPLE_MD, 'h'));

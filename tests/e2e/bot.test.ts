@@ -1,5 +1,5 @@
 /**
- * End to end: the bot started as `npm start` starts it (src/main.ts under tsx, a token in the
+ * End to end: the bot started as `npm start` starts it (src/bin/start.ts under tsx, a token in the
  * environment), the real discord.js client, and the Discord API emulator on 127.0.0.1.
  */
 import { writeFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { GatewayIntentBits, InteractionResponseType, MessageFlags } from 'discor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citationLabel, groupSources } from '../../src/answer/sources.ts';
 import { loadConfig } from '../../src/config.ts';
-import { Engine } from '../../src/engine.ts';
+import { Engine } from '../../src/engine/engine.ts';
 import { EmulatorPermissions, snowflake, startDiscordEmulator, type DiscordEmulator } from '../support/discord-emulator.ts';
 import { botEnv, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
 import { REPO_ROOT, tempDir } from '../support/temp.ts';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const register = spawnEntry('scripts/register-commands.ts', env);
   expect(await register.exited).toBe(0);
 
-  bot = spawnEntry('src/main.ts', env);
+  bot = spawnEntry('src/bin/start.ts', env);
   await bot.waitForLog(/"msg":"bot ready"/);
   // The same engine in-process, on the same knowledge: the oracle for the citations the bot shows.
   reference = await Engine.open({
@@ -237,7 +237,7 @@ describe('start-up', () => {
     const bad = await startDiscordEmulator({ invalidToken: true, logProblems: false });
     try {
       const env = await botEnv(bad, { LOG_LEVEL: 'silent' });
-      const run = spawnEntry('src/main.ts', env);
+      const run = spawnEntry('src/bin/start.ts', env);
       expect(await run.exited).toBe(1);
       expect(run.stderr().trim()).toBe('Discord login failed: the token in DISCORD_TOKEN was rejected; reset it in the developer portal.');
       expect(run.stderr()).not.toContain(bad.token);

@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_DOCUMENT_BYTES } from '../../src/knowledge/load.ts';
+import { MAX_DOCUMENT_BYTES } from '../../src/ingest/load.ts';
 import { snowflake, startDiscordEmulator, type DiscordEmulator, type InteractionHandle } from '../support/discord-emulator.ts';
 import { botEnv, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
   emulator = await startDiscordEmulator({ waitTimeoutMs: 10_000, requireRegisteredCommands: true });
   const env = await botEnv(emulator);
   expect(await spawnEntry('scripts/register-commands.ts', env).exited).toBe(0);
-  bot = spawnEntry('src/main.ts', env);
+  bot = spawnEntry('src/bin/start.ts', env);
   await bot.waitForLog(/"msg":"bot ready"/);
 });
 

@@ -1,6 +1,6 @@
 /**
- * End to end, sharded: the bot started as `npm run start:sharded` starts it (src/shard.ts under tsx: discord.js's
- * ShardingManager forking src/main.ts once per shard), against the Discord emulator recommending two shards.
+ * End to end, sharded: the bot started as `npm run start:sharded` starts it (src/bin/start-sharded.ts under tsx: discord.js's
+ * ShardingManager forking src/bin/start.ts once per shard), against the Discord emulator recommending two shards.
  *
  * The guild is placed on shard 1, so shard 0 owns no guild and serves DMs: a /reindex in the guild runs on shard 1,
  * and a DM (shard 0) shows that the other shard reloaded the index shard 1 built. The shards' stderr is inherited
@@ -25,13 +25,13 @@ const EXIT_TIMEOUT_MS = 15_000;
 let emulator: DiscordEmulator;
 let manager: SpawnedBot;
 /**
- * The shard processes the manager forked (`node --import tsx src/main.ts`), found through /proc while they ran, by
+ * The shard processes the manager forked (`node --import tsx src/bin/start.ts`), found through /proc while they ran, by
  * pid → start time: a pid is only ever checked or killed while it still names the process seen then.
  */
 const shardPids = new Map<number, number>();
 /** Every process seen under the manager (shards and anything they start), for the orphan check and clean-up. */
 const descendantPids = new Map<number, number>();
-const SHARD_ENTRY = path.join('src', 'main.ts');
+const SHARD_ENTRY = path.join('src', 'bin', 'start.ts');
 
 const newUser = () => snowflake();
 
@@ -123,7 +123,7 @@ beforeAll(async () => {
   const register = spawnEntry('scripts/register-commands.ts', env);
   expect(await register.exited).toBe(0);
 
-  manager = spawnEntry('src/shard.ts', env);
+  manager = spawnEntry('src/bin/start-sharded.ts', env);
   const managerPid = manager.child.pid!;
   const note = () => {
     noteDescendants(managerPid, descendantPids);

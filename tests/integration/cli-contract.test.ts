@@ -95,7 +95,7 @@ describe('a broken setup', () => {
 
 describe('npm start without a token', () => {
   it('opens the terminal chat: answers with sources, runs /skills, and ends cleanly at end of input', async () => {
-    const r = await runEntry('src/main.ts', [], env, 'What skills do I need to become an ML engineer?\n/skills\n');
+    const r = await runEntry('src/bin/start.ts', [], env, 'What skills do I need to become an ML engineer?\n/skills\n');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ML careers bot — 1 document\(s\)/);
     expect(r.stdout).toContain('• Programming Proficiency: Python, R, and Java are commonly used in ML projects. [');
@@ -104,7 +104,7 @@ describe('npm start without a token', () => {
   });
 
   it('leaves on /quit', async () => {
-    const r = await runEntry('src/main.ts', [], env, '/quit\nWhat skills do I need?\n');
+    const r = await runEntry('src/bin/start.ts', [], env, '/quit\nWhat skills do I need?\n');
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('Sources:');
   });

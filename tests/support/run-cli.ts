@@ -8,9 +8,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI as `npm run ask` would (tsx on src/cli.ts), with the given env and stdin. */
+/** Runs the CLI as `npm run ask` would (tsx on src/cli/cli.ts), with the given env and stdin. */
 export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
-  return runEntry('src/cli.ts', args, env, stdin);
+  return runEntry('src/cli/cli.ts', args, env, stdin);
 }
 
 /** Runs an entry point under tsx, as its npm script does, feeding `stdin` and collecting output. */

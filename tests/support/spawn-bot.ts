@@ -35,7 +35,7 @@ export async function botEnv(emulator: DiscordEmulator, extra: Record<string, st
   };
 }
 
-/** Runs an entry point the way its npm script does (tsx), e.g. src/main.ts for `npm start`. */
+/** Runs an entry point the way its npm script does (tsx), e.g. src/bin/start.ts for `npm start`. */
 export function spawnEntry(entry: string, env: Record<string, string>): SpawnedBot {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,

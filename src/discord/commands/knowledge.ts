@@ -1,7 +1,7 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { BotError, errorMessage } from '../../errors.ts';
-import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from '../../knowledge/manage.ts';
-import { MAX_DOCUMENT_BYTES } from '../../knowledge/load.ts';
+import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from '../../engine/knowledge-files.ts';
+import { MAX_DOCUMENT_BYTES } from '../../ingest/load.ts';
 import type { BotContext, SlashCommand } from '../context.ts';
 import { adminCommand, requireAdmin } from '../admin.ts';
 import { errorReply, escapeMarkdown, fitEmbed, NO_MENTIONS, reindexReply, truncate } from '../format.ts';

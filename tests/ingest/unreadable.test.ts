@@ -14,7 +14,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   };
 });
 
-const { loadKnowledge } = await import('../../src/knowledge/load.ts');
+const { loadKnowledge } = await import('../../src/ingest/load.ts');
 const { knowledgeDir, SAMPLE_MD } = await import('../support/temp.ts');
 
 describe('loadKnowledge with an unreadable file', () => {

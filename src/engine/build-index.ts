@@ -1,13 +1,13 @@
-import type { Embedder } from './embeddings/embedder.ts';
-import { botError } from './errors.ts';
-import { chunkDocument } from './knowledge/chunk.ts';
-import type { LoadedKnowledge } from './knowledge/load.ts';
-import { sectionLabel } from './answer/compose.ts';
+import type { Embedder } from '../embeddings/embedder.ts';
+import { botError } from '../errors.ts';
+import { chunkDocument } from '../ingest/chunk.ts';
+import type { LoadedKnowledge } from '../ingest/load.ts';
+import { sectionLabel } from '../answer/compose.ts';
 import { assembleLiveIndex, buildLexical, embeddingKey, type LiveIndex } from './live-index.ts';
-import { VectorIndex } from './search/vector-index.ts';
-import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from './store/index-store.ts';
-import type { ReindexReport } from './types.ts';
-import { LexicalIndex } from './search/lexical-index.ts';
+import { VectorIndex } from '../search/vector-index.ts';
+import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from '../store/index-store.ts';
+import type { ReindexReport } from '../types.ts';
+import { LexicalIndex } from '../search/lexical-index.ts';
 
 export interface BuildResult {
   live: LiveIndex;

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BotError } from '../../src/errors.ts';
-import { loadKnowledge, MAX_DOCUMENT_BYTES, parseDocument } from '../../src/knowledge/load.ts';
+import { loadKnowledge, MAX_DOCUMENT_BYTES, parseDocument } from '../../src/ingest/load.ts';
 import { knowledgeDir, SAMPLE_MD, SHARED_DIR, tempDir } from '../support/temp.ts';
 import { readFileSync } from 'node:fs';
 

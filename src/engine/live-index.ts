@@ -1,12 +1,12 @@
-import { describeSections, type SectionInfo } from './answer/select.ts';
-import { extractSkills } from './answer/skills.ts';
-import { normalize } from './embeddings/embedder.ts';
-import { sectionKey } from './knowledge/chunk.ts';
-import { sha256 } from './knowledge/load.ts';
-import { LexicalIndex } from './search/lexical-index.ts';
-import { VectorIndex } from './search/vector-index.ts';
-import type { Manifest } from './store/index-store.ts';
-import type { Chunk, SkillEntry } from './types.ts';
+import { describeSections, type SectionInfo } from '../answer/select.ts';
+import { extractSkills } from '../answer/skills.ts';
+import { normalize } from '../embeddings/embedder.ts';
+import { sectionKey } from '../ingest/chunk.ts';
+import { sha256 } from '../ingest/load.ts';
+import { LexicalIndex } from '../search/lexical-index.ts';
+import { VectorIndex } from '../search/vector-index.ts';
+import type { Manifest } from '../store/index-store.ts';
+import type { Chunk, SkillEntry } from '../types.ts';
 
 /**
  * Everything one answer needs, in memory and immutable: a reindex builds a new LiveIndex and the

@@ -4,11 +4,11 @@
  */
 import { createInterface } from 'node:readline';
 import 'dotenv/config';
-import { loadConfig, type Config } from './config.ts';
-import { Engine } from './engine.ts';
-import { BotError, errorMessage } from './errors.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { formatAnswerText, formatReindexReport, formatSkillsText, toJsonAnswer } from './cli-format.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { Engine } from '../engine/engine.ts';
+import { BotError, errorMessage } from '../errors.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { formatAnswerText, formatReindexReport, formatSkillsText, toJsonAnswer } from './format.ts';
 
 const USAGE = `Usage:
   npm run ask -- "question"            answer one question

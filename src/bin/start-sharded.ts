@@ -10,11 +10,11 @@ import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult } from 'discord.js';
-import { failAndExit } from './cli.ts';
-import { loadConfig, type Config } from './config.ts';
-import { restOptions } from './discord/bot.ts';
-import { Engine } from './engine.ts';
-import { createLogger } from './logger.ts';
+import { failAndExit } from '../cli/cli.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { restOptions } from '../discord/bot.ts';
+import { Engine } from '../engine/engine.ts';
+import { createLogger } from '../logger.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   if (!config.discordToken) throw new Error('DISCORD_TOKEN is not set: sharding only applies to the Discord bot.');
   // Build or validate the persisted index once, so shards never race to rebuild it.
   await (await Engine.open({ config, logger })).close();
-  const manager = new ShardingManager(path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts'), {
+  const manager = new ShardingManager(path.join(path.dirname(fileURLToPath(import.meta.url)), 'start.ts'), {
     token: config.discordToken,
     totalShards: config.shardCount ?? (await recommendedShardCount(config)),
     execArgv: ['--import', 'tsx'],

@@ -3,9 +3,9 @@
  * same engine, so a fresh clone shows the bot working with no Discord application at all.
  */
 import 'dotenv/config';
-import { chat, failAndExit } from './cli.ts';
-import { loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { chat, failAndExit } from '../cli/cli.ts';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../logger.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     await chat(config, createLogger(process.env.LOG_LEVEL?.trim() || 'warn'));
     return;
   }
-  const { startBot } = await import('./discord/bot.ts');
+  const { startBot } = await import('../discord/bot.ts');
   await startBot(config, createLogger(config.logLevel));
   // As a shard, a lost manager (even one killed with SIGKILL) means: shut down cleanly too.
   if (process.send) process.once('disconnect', () => process.emit('SIGTERM'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chunkDocument, splitToBudget } from '../../src/knowledge/chunk.ts';
-import { parseDocument } from '../../src/knowledge/load.ts';
+import { chunkDocument, splitToBudget } from '../../src/ingest/chunk.ts';
+import { parseDocument } from '../../src/ingest/load.ts';
 import { SAMPLE_MD } from '../support/temp.ts';
 
 describe('chunkDocument', () => {

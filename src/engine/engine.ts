@@ -1,19 +1,19 @@
 import { LRUCache } from 'lru-cache';
-import { composeAnswer } from './answer/compose.ts';
-import { selectEvidence } from './answer/select.ts';
-import { filterSkills } from './answer/skills.ts';
-import type { Config } from './config.ts';
-import { cosine, createEmbedder, type Embedder } from './embeddings/embedder.ts';
-import { botError, BotError, errorMessage } from './errors.ts';
-import { buildIndex, openPersistedIndex } from './index-builder.ts';
-import { loadKnowledge, type LoadedKnowledge } from './knowledge/load.ts';
+import { composeAnswer } from '../answer/compose.ts';
+import { selectEvidence } from '../answer/select.ts';
+import { filterSkills } from '../answer/skills.ts';
+import type { Config } from '../config.ts';
+import { cosine, createEmbedder, type Embedder } from '../embeddings/embedder.ts';
+import { botError, BotError, errorMessage } from '../errors.ts';
+import { buildIndex, openPersistedIndex } from './build-index.ts';
+import { loadKnowledge, type LoadedKnowledge } from '../ingest/load.ts';
 import type { LiveIndex } from './live-index.ts';
-import { silentLogger, type Logger } from './logger.ts';
-import { DEFAULT_RETRIEVAL, fuseAndGate, type RetrievalSettings } from './search/hybrid.ts';
-import type { LexicalHit } from './search/lexical-index.ts';
-import type { VectorHit } from './search/vector-index.ts';
-import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from './store/index-store.ts';
-import type { Answer, EngineStats, ReindexReport, RefusalReason, SkillEntry } from './types.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { DEFAULT_RETRIEVAL, fuseAndGate, type RetrievalSettings } from '../search/hybrid.ts';
+import type { LexicalHit } from '../search/lexical-index.ts';
+import type { VectorHit } from '../search/vector-index.ts';
+import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/index-store.ts';
+import type { Answer, EngineStats, ReindexReport, RefusalReason, SkillEntry } from '../types.ts';
 
 /** Longer questions are cut here (and the answer says so): nobody asks 500 characters at once. */
 export const MAX_QUESTION_CHARS = 500;

@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { watchKnowledge, type KnowledgeWatcher } from '../../src/knowledge/watch.ts';
+import { watchKnowledge, type KnowledgeWatcher } from '../../src/engine/watch-knowledge.ts';
 import { knowledgeDir } from '../support/temp.ts';
 
 const DEBOUNCE_MS = 50;

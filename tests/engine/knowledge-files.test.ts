@@ -1,13 +1,13 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadKnowledge, MAX_DOCUMENT_BYTES } from '../../src/knowledge/load.ts';
+import { loadKnowledge, MAX_DOCUMENT_BYTES } from '../../src/ingest/load.ts';
 import {
   addKnowledgeFile,
   removeKnowledgeFile,
   restoreKnowledgeFile,
   safeKnowledgeFileName,
-} from '../../src/knowledge/manage.ts';
+} from '../../src/engine/knowledge-files.ts';
 import { knowledgeDir, SAMPLE_MD } from '../support/temp.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);

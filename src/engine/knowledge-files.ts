@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { link, lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BotError, botError } from '../errors.ts';
-import { KNOWLEDGE_EXTENSIONS, rejectReason } from './load.ts';
+import { KNOWLEDGE_EXTENSIONS, rejectReason } from '../ingest/load.ts';
 
 export const MAX_KNOWLEDGE_FILE_NAME = 100;
 

@@ -1,10 +1,10 @@
 import { readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine, MAX_QUESTION_CHARS } from '../src/engine.ts';
-import { captureLogger } from './support/capture-logger.ts';
-import { FakeEmbedder } from './support/fake-embedder.ts';
-import { knowledgeDir, SAMPLE_MD, tempDir } from './support/temp.ts';
+import { Engine, MAX_QUESTION_CHARS } from '../../src/engine/engine.ts';
+import { captureLogger } from '../support/capture-logger.ts';
+import { FakeEmbedder } from '../support/fake-embedder.ts';
+import { knowledgeDir, SAMPLE_MD, tempDir } from '../support/temp.ts';
 
 async function setup(files: Record<string, string> = { 'handbook.md': SAMPLE_MD }) {
   const dir = await knowledgeDir(files);

@@ -1,5 +1,5 @@
-import { citationLabel, groupSources } from './answer/sources.ts';
-import type { Answer, ReindexReport, SkillEntry } from './types.ts';
+import { citationLabel, groupSources } from '../answer/sources.ts';
+import type { Answer, ReindexReport, SkillEntry } from '../types.ts';
 
 /** The `--json` shape of DESIGN.md's contract (plus `truncated`, which the contract asks to be said). */
 export interface JsonAnswer {
