@@ -1,65 +1,136 @@
 /**
- * Retrieval and answer quality on labelled questions (default: ../shared/eval/questions.dev.jsonl).
- * Usage: npm run eval [-- [--json] [--verbose] file.jsonl ...]
- * A question expecting an answer "hits at k" when one of its k best-scored citations contains a
- * gold phrase in its passage or section name.
+ * Retrieval and answer quality, per knowledge set, on labelled questions.
+ *
+ *   npm run eval                          both built-in sets (below)
+ *   npm run eval -- --set article         one of them
+ *   npm run eval -- --knowledge DIR [--with-article] --questions a.jsonl[,b.jsonl]
+ *                                         any other corpus (a folder of documents) and its questions
+ *   flags: --json (one JSON array on stdout), --verbose (one line per question on stderr)
+ *
+ * Built-in sets: "article" is knowledge/ alone with the dev and paraphrase questions;
+ * "article+guide" adds the ML interviews guide from ../shared/corpora, asked the guide's questions
+ * and the dev questions again (the article's answers must survive a larger knowledge base).
+ *
+ * Judged at passage level: a question "hits at k" when one of the first k citations (in the
+ * order the answer numbers them) has a gold phrase in its passage text. Section names never count.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import 'dotenv/config';
+import { z } from 'zod';
+import { findMisquotes } from '../src/answer/quote-check.ts';
 import { loadConfig } from '../src/config.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { createLogger } from '../src/logger.ts';
 import type { Answer } from '../src/types.ts';
 
-interface LabelledQuestion {
-  id: string;
-  question: string;
-  expect: 'answer' | 'refuse';
-  gold: string[];
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
+const ARTICLE = path.join(REPO_ROOT, 'knowledge');
+
+const LabelledQuestion = z.object({
+  id: z.string(),
+  question: z.string(),
+  expect: z.enum(['answer', 'refuse']),
+  gold: z.array(z.string()),
+});
+type LabelledQuestion = z.infer<typeof LabelledQuestion>;
+
+interface KnowledgeSet {
+  name: string;
+  /** Folders whose documents make the knowledge, copied side by side into one temporary folder. */
+  sources: { dir: string; into: string }[];
+  questionFiles: string[];
+}
+
+const BUILT_IN: KnowledgeSet[] = [
+  {
+    name: 'article',
+    sources: [{ dir: ARTICLE, into: '' }],
+    questionFiles: [path.join(SHARED, 'eval', 'questions.dev.jsonl'), path.join(REPO_ROOT, 'tests', 'fixtures', 'questions.paraphrased.jsonl')],
+  },
+  {
+    name: 'article+guide',
+    sources: [
+      { dir: ARTICLE, into: '' },
+      { dir: path.join(SHARED, 'corpora', 'ml-interviews-guide', 'docs'), into: 'ml-interviews-guide' },
+    ],
+    questionFiles: [path.join(SHARED, 'eval', 'questions.guide.jsonl'), path.join(SHARED, 'eval', 'questions.dev.jsonl')],
+  },
+];
+
+async function readQuestions(file: string): Promise<LabelledQuestion[]> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new Error(`Question file not found: ${file}`);
+  });
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line, i) => {
+      const parsed = LabelledQuestion.safeParse(safeJson(line));
+      if (!parsed.success) throw new Error(`${file}:${i + 1} is not a labelled question {"id","question","expect","gold"}`);
+      return parsed.data;
+    });
+}
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The set's documents in one folder outside the project; its index persists there between runs. */
+async function prepare(set: KnowledgeSet): Promise<{ knowledgeDir: string; indexDir: string }> {
+  const root = path.join(os.tmpdir(), 'ml-careers-bot-eval', set.name.replace(/[^\w+.-]/g, '_'));
+  const knowledgeDir = path.join(root, 'knowledge');
+  await mkdir(knowledgeDir, { recursive: true });
+  const wanted = new Set<string>();
+  for (const source of set.sources) {
+    const target = path.join(knowledgeDir, source.into);
+    await mkdir(target, { recursive: true });
+    for (const name of await readdir(source.dir)) {
+      await cp(path.join(source.dir, name), path.join(target, name), { recursive: true });
+      wanted.add(path.join(source.into, name));
+    }
+  }
+  // Files left from an earlier run of a differently defined set would silently join the knowledge.
+  for (const entry of await readdir(knowledgeDir, { recursive: true })) {
+    const rel = String(entry);
+    if (![...wanted].some((w) => rel === w || rel.startsWith(w + path.sep) || w.startsWith(rel + path.sep))) {
+      throw new Error(`${path.join(knowledgeDir, rel)} is not part of set ${set.name}; remove ${root} and run again.`);
+    }
+  }
+  return { knowledgeDir, indexDir: path.join(root, 'index') };
+}
+
+const fold = (s: string) => s.toLowerCase().replace(/[’‘]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ');
+
+/** 1-based position (as numbered in the answer) of the first citation whose passage holds a gold phrase; 0 if none. */
+function firstGoldRank(answer: Answer, gold: readonly string[]): number {
+  const ordered = [...answer.citations].sort((a, b) => a.n - b.n);
+  return ordered.findIndex((c) => gold.some((g) => fold(c.text).includes(fold(g)))) + 1;
 }
 
 interface Outcome {
   q: LabelledQuestion;
   answer: Answer;
-  /** 1-based rank of the first citation containing a gold phrase, or 0. */
   rank: number;
+  misquotes: number;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const DEFAULT_SET = path.resolve(here, "..", "..", "shared", "eval", "questions.dev.jsonl");
-
-function readQuestions(file: string): LabelledQuestion[] {
-  if (!existsSync(file)) throw new Error(`Question file not found: ${file}`);
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as LabelledQuestion;
-      } catch {
-        throw new Error(`${file}:${i + 1} is not valid JSON`);
-      }
-    });
-}
-
-const fold = (s: string) => s.toLowerCase().replace(/[’‘]/g, "'").replace(/\s+/g, ' ');
-
-function firstGoldRank(answer: Answer, gold: readonly string[]): number {
-  const byScore = [...answer.citations].sort((a, b) => a.rank - b.rank);
-  const index = byScore.findIndex((c) => gold.some((g) => fold(`${c.section}\n${c.text}`).includes(fold(g))));
-  return index + 1;
-}
-
-function summarize(name: string, outcomes: Outcome[]) {
+function summarize(set: string, file: string, outcomes: Outcome[]) {
   const answerable = outcomes.filter((o) => o.q.expect === 'answer');
   const refusable = outcomes.filter((o) => o.q.expect === 'refuse');
+  const answered = outcomes.filter((o) => !o.answer.refused);
   const hitAt = (k: number) => answerable.filter((o) => o.rank > 0 && o.rank <= k).length;
   const mrr = answerable.reduce((sum, o) => sum + (o.rank > 0 ? 1 / o.rank : 0), 0) / Math.max(1, answerable.length);
+  const citations = answered.reduce((sum, o) => sum + o.answer.citations.length, 0);
   return {
-    set: name,
-    questions: outcomes.length,
+    knowledge: set,
+    questions: path.basename(file),
     answerable: answerable.length,
     hit_at_1: hitAt(1),
     hit_at_3: hitAt(3),
@@ -67,57 +138,104 @@ function summarize(name: string, outcomes: Outcome[]) {
     false_refusals: answerable.filter((o) => o.answer.refused).length,
     refusals_expected: refusable.length,
     refused_correctly: refusable.filter((o) => o.answer.refused).length,
-    misses: outcomes
-      .filter((o) => (o.q.expect === 'answer' ? o.rank === 0 || o.rank > 3 : !o.answer.refused))
-      .map((o) => o.q.id),
+    citations_per_answer: Math.round((citations / Math.max(1, answered.length)) * 100) / 100,
+    misquoted_answers: outcomes.filter((o) => o.misquotes > 0).length,
+    misses: outcomes.filter((o) => (o.q.expect === 'answer' ? o.rank === 0 || o.rank > 3 : !o.answer.refused)).map((o) => o.q.id),
   };
 }
 
-async function main() {
-  const args = process.argv.slice(2);
-  const json = args.includes('--json');
-  const verbose = args.includes('--verbose');
-  const files = args.filter((a) => !a.startsWith('--'));
-  const sets = files.length > 0 ? files.map((f) => path.resolve(f)) : [DEFAULT_SET];
+type Report = ReturnType<typeof summarize>;
 
-  const config = loadConfig();
+function parseArgs(argv: string[]): { sets: KnowledgeSet[]; json: boolean; verbose: boolean } {
+  const json = argv.includes('--json');
+  const verbose = argv.includes('--verbose');
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const knowledge = value('--knowledge');
+  if (knowledge !== undefined) {
+    const questions = value('--questions');
+    if (questions === undefined) throw new Error('--knowledge needs --questions file.jsonl[,file.jsonl]');
+    const dir = path.resolve(knowledge);
+    return {
+      json,
+      verbose,
+      sets: [
+        {
+          name: `${argv.includes('--with-article') ? 'article+' : ''}${path.basename(dir)}`,
+          sources: [...(argv.includes('--with-article') ? [{ dir: ARTICLE, into: '' }] : []), { dir, into: path.basename(dir) }],
+          questionFiles: questions.split(',').map((f) => path.resolve(f)),
+        },
+      ],
+    };
+  }
+  const only = value('--set');
+  const sets = only === undefined ? BUILT_IN : BUILT_IN.filter((s) => s.name === only);
+  if (sets.length === 0) throw new Error(`Unknown set ${only}; built-in sets: ${BUILT_IN.map((s) => s.name).join(', ')}`);
+  return { sets, json, verbose };
+}
+
+async function evaluate(set: KnowledgeSet, verbose: boolean): Promise<Report[]> {
+  const { knowledgeDir, indexDir } = await prepare(set);
+  const config = loadConfig({ ...process.env, KNOWLEDGE_DIR: knowledgeDir, INDEX_DIR: indexDir }, REPO_ROOT);
   const engine = await Engine.open({ config, logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
-  const reports = [];
-  for (const file of sets) {
-    const outcomes: Outcome[] = [];
-    for (const q of readQuestions(file)) {
-      const answer = await engine.ask(q.question);
-      outcomes.push({ q, answer, rank: q.expect === 'answer' ? firstGoldRank(answer, q.gold) : 0 });
-    }
-    if (verbose) {
-      for (const o of outcomes) {
-        const verdict = o.q.expect === 'answer' ? (o.answer.refused ? 'REFUSED' : `rank ${o.rank || '-'}`) : o.answer.refused ? 'refused' : 'ANSWERED';
-        process.stderr.write(`${o.q.id.padEnd(4)} conf ${o.answer.confidence.toFixed(3)}  ${verdict.padEnd(8)} ${o.q.question}\n`);
+  const reports: Report[] = [];
+  try {
+    for (const file of set.questionFiles) {
+      const outcomes: Outcome[] = [];
+      for (const q of await readQuestions(file)) {
+        const answer = await engine.ask(q.question);
+        outcomes.push({
+          q,
+          answer,
+          rank: q.expect === 'answer' ? firstGoldRank(answer, q.gold) : 0,
+          misquotes: findMisquotes(answer.answer, answer.citations).length,
+        });
       }
+      if (verbose) for (const o of outcomes) process.stderr.write(verboseLine(set.name, o));
+      reports.push(summarize(set.name, file, outcomes));
     }
-    reports.push(summarize(path.basename(file), outcomes));
+  } finally {
+    await engine.close();
   }
-  await engine.close();
+  return reports;
+}
 
-  if (json) {
-    process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports) + '\n');
-    return;
-  }
+function verboseLine(set: string, o: Outcome): string {
+  const verdict =
+    o.q.expect === 'answer' ? (o.answer.refused ? 'REFUSED' : o.rank > 0 ? `rank ${o.rank}` : 'MISS') : o.answer.refused ? 'refused' : 'ANSWERED';
+  const quote = o.misquotes > 0 ? ` MISQUOTE×${o.misquotes}` : '';
+  return `${set.padEnd(14)} ${o.q.id.padEnd(4)} conf ${o.answer.confidence.toFixed(3)} cites ${o.answer.citations.length} ${verdict.padEnd(8)}${quote} ${o.q.question}\n`;
+}
+
+function printTable(reports: Report[]): void {
+  const head = ['knowledge', 'questions', 'hit@1', 'hit@3', 'MRR', 'false refusals', 'refused', 'cites/answer', 'misquoted', 'misses'];
   const rows = reports.map((r) => [
-    r.set,
+    r.knowledge,
+    r.questions,
     `${r.hit_at_1}/${r.answerable}`,
     `${r.hit_at_3}/${r.answerable}`,
     r.mrr.toFixed(3),
     `${r.false_refusals}/${r.answerable}`,
     `${r.refused_correctly}/${r.refusals_expected}`,
+    r.citations_per_answer.toFixed(2),
+    String(r.misquoted_answers),
     r.misses.join(' ') || '-',
   ]);
-  const head = ['set', 'hit@1', 'hit@3', 'MRR', 'false refusals', 'refusal accuracy', 'misses'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(widths[i]!)).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
+}
+
+async function main() {
+  const { sets, json, verbose } = parseArgs(process.argv.slice(2));
+  const reports: Report[] = [];
+  for (const set of sets) reports.push(...(await evaluate(set, verbose)));
+  if (json) process.stdout.write(JSON.stringify(reports) + '\n');
+  else printTable(reports);
 }
 
 main().catch((error: unknown) => {
