@@ -17,6 +17,8 @@ export interface KnowledgeDocument {
   sections: Section[];
 }
 
+export type BlockKind = 'paragraph' | 'list-item' | 'table-row' | 'code' | 'math' | 'quote';
+
 export interface Chunk {
   /** Derived from the chunk's content and location, so unchanged text keeps its id across rebuilds. */
   id: string;
@@ -27,6 +29,8 @@ export interface Chunk {
   headingPath: string[];
   /** The passage itself, as it appears in the source. */
   text: string;
+  /** Offsets of each block inside `text`. */
+  spans: { start: number; end: number; kind: BlockKind }[];
   /** What is embedded and lexically indexed: title + heading + passage. */
   indexText: string;
   /** Order of the chunk inside its document, for reading order in answers. */
@@ -58,7 +62,10 @@ export interface Answer {
   citations: Citation[];
   /** True when the question was cut to the length limit before answering. */
   truncated: boolean;
-  /** Best context-blended cosine similarity found: the evidence the confidence gate judged. */
+  /**
+   * The gate's margin: the question's evidence score minus the threshold measured for this
+   * knowledge (src/search/gate.ts). Positive: answered; zero or below: refused.
+   */
   confidence: number;
   timings: { totalMs: number; embedMs: number; searchMs: number };
 }

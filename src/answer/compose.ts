@@ -1,20 +1,25 @@
-import { BULLET, sectionKey } from '../ingest/chunk.ts';
+import type { TermStats } from '../search/term-stats.ts';
+import { contentTerms } from '../search/term-stats.ts';
 import type { Chunk, Citation } from '../types.ts';
+import { blocksOf, sectionLabel } from './passage-view.ts';
+import { sentenceSpans, type Span } from './sentences.ts';
 
-export interface Evidence {
+/** A passage this long or shorter is quoted whole; a longer one by its most relevant sentences. */
+export const QUOTE_WHOLE_WORDS = 80;
+/** A quote taken from a longer passage stops growing at this many words. */
+export const QUOTE_MAX_WORDS = 60;
+
+export interface CitedPassage {
   chunk: Chunk;
+  /** Cosine similarity to the question. */
   score: number;
-  /** Position in the retrieval ranking, 1 = best. */
+  /** Position in the fused ranking, 1 = best. */
   rank: number;
 }
 
 export interface ComposedAnswer {
   answer: string;
   citations: Citation[];
-}
-
-export function sectionLabel(chunk: Pick<Chunk, 'headingPath' | 'docTitle'>): string {
-  return chunk.headingPath.length > 0 ? chunk.headingPath.join(' › ') : chunk.docTitle;
 }
 
 export function toCitation(n: number, chunk: Chunk, score: number, rank = n): Citation {
@@ -31,58 +36,108 @@ export function toCitation(n: number, chunk: Chunk, score: number, rank = n): Ci
 }
 
 /**
- * An extractive answer: the passages themselves, deduplicated, every sentence carrying the
- * number of the source it came from. Evidence arrives best first: sections are shown in the
- * order of their best passage (the most relevant first), passages inside a section in the
- * order the document tells them, so a list reads as a list.
+ * An extractive answer: from each cited passage, in citation order, the source's own words —
+ * the whole passage when short, else its sentences that share most with the question — each
+ * piece followed by the passage's number. Pieces are exact slices of the passage cut at
+ * sentence or block boundaries, so no word, number or abbreviation is ever cut.
  */
-export function composeAnswer(evidence: readonly Evidence[]): ComposedAnswer {
-  const unique = dedupe(evidence);
-  const sectionOrder = new Map<string, number>();
-  const sectionOf = (e: Evidence) => sectionKey(e.chunk);
-  unique.forEach((e) => sectionOrder.has(sectionOf(e)) || sectionOrder.set(sectionOf(e), sectionOrder.size));
-  const ordered = [...unique].sort(
-    (a, b) => sectionOrder.get(sectionOf(a))! - sectionOrder.get(sectionOf(b))! || a.chunk.ordinal - b.chunk.ordinal,
-  );
+export function composeAnswer(passages: readonly CitedPassage[], questionTerms: ReadonlySet<string>, stats: TermStats): ComposedAnswer {
+  const citations = passages.map((p, i) => toCitation(i + 1, p.chunk, p.score, p.rank));
+  const paragraphs = passages.map((p, i) => quoteLines(p.chunk, questionTerms, stats).map((line) => `${line} [${i + 1}]`).join('\n'));
+  return { answer: paragraphs.join('\n\n'), citations };
+}
 
-  const citations = ordered.map((e, i) => toCitation(i + 1, e.chunk, e.score, e.rank));
-  const lines: string[] = [];
-  let lastSection = '';
-  ordered.forEach((e, i) => {
-    const section = sectionOf(e);
-    if (section !== lastSection) {
-      if (lines.length > 0) lines.push('');
-      lines.push(`${sectionLabel(e.chunk)}:`);
-      lastSection = section;
+interface Sentence extends Span {
+  block: number;
+  words: number;
+  relevance: number;
+}
+
+/** The lines an answer shows for one passage: list items as bullets, other blocks as they are. */
+function quoteLines(chunk: Chunk, questionTerms: ReadonlySet<string>, stats: TermStats): string[] {
+  const blocks = blocksOf(chunk);
+  const sentences: Sentence[] = [];
+  blocks.forEach((block, b) => {
+    const isWhole = block.kind === 'code' || block.kind === 'math' || block.kind === 'table-row';
+    const spans = isWhole ? [{ start: block.start, end: block.end }] : sentenceSpans(chunk.text.slice(block.start, block.end)).map((s) => ({ start: s.start + block.start, end: s.end + block.start }));
+    for (const s of spans) {
+      const text = chunk.text.slice(s.start, s.end);
+      sentences.push({ ...s, block: b, words: countWords(text), relevance: relevance(text, questionTerms, stats) });
     }
-    lines.push(citeSentences(e.chunk.text, i + 1));
   });
-  return { answer: lines.join('\n'), citations };
-}
+  if (sentences.length === 0) return [];
 
-/** Appends `[n]` to every sentence of a passage; list items keep their bullet. */
-export function citeSentences(text: string, n: number): string {
-  const isBullet = BULLET.test(text);
-  const flat = text.replace(BULLET, '').replace(/\s*\n\s*/g, ' ').trim();
-  const sentences = flat.match(/[^.!?]+(?:[.!?]+["”’)]*|$)(?=\s|$)/g)?.map((s) => s.trim()).filter(Boolean) ?? [flat];
-  const cited = sentences.map((s) => `${s} [${n}]`).join(' ');
-  return isBullet ? `• ${cited}` : cited;
-}
-
-function normalizeForCompare(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-}
-
-/** Drops repeated passages (the same text in two documents or sections), keeping the best one. */
-function dedupe(evidence: readonly Evidence[]): Evidence[] {
-  const seen = new Set<string>();
-  const out: Evidence[] = [];
-  for (const e of [...evidence].sort((a, b) => b.score - a.score)) {
-    const key = normalizeForCompare(e.chunk.text);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(e);
+  const total = sentences.reduce((sum, s) => sum + s.words, 0);
+  const chosen = total <= QUOTE_WHOLE_WORDS ? sentences.map((_, i) => i) : bestWindow(sentences);
+  // Consecutive sentences of one block read as one line; a new block starts a new line.
+  const lines: string[] = [];
+  let lineStart = -1;
+  let lineEnd = -1;
+  let lineBlock = -1;
+  const flush = () => {
+    if (lineStart < 0) return;
+    const kind = blocks[lineBlock]!.kind;
+    const text = chunk.text.slice(lineStart, lineEnd);
+    lines.push(kind === 'list-item' ? `• ${text}` : text);
+  };
+  for (const i of chosen) {
+    const s = sentences[i]!;
+    if (s.block === lineBlock && lineEnd >= 0) {
+      lineEnd = s.end;
+      continue;
+    }
+    flush();
+    lineStart = s.start;
+    lineEnd = s.end;
+    lineBlock = s.block;
   }
-  // Keep the caller's ranking for document order.
-  return evidence.filter((e) => out.includes(e));
+  flush();
+  // A quoted line never spans lines of the source: code and tables keep their own line breaks
+  // inside one quote, which the answer shows as they are.
+  return lines;
+}
+
+/** The most relevant sentence, grown with its neighbours (following first) while within budget. */
+function bestWindow(sentences: readonly Sentence[]): number[] {
+  let best = 0;
+  sentences.forEach((s, i) => {
+    if (s.relevance > sentences[best]!.relevance) best = i;
+  });
+  let lo = best;
+  let hi = best;
+  let words = sentences[best]!.words;
+  for (;;) {
+    const next = sentences[hi + 1];
+    const prev = sentences[lo - 1];
+    if (next && words + next.words <= QUOTE_MAX_WORDS && next.relevance >= (prev?.relevance ?? -1)) {
+      hi++;
+      words += next.words;
+    } else if (prev && words + prev.words <= QUOTE_MAX_WORDS) {
+      lo--;
+      words += prev.words;
+    } else if (next && words + next.words <= QUOTE_MAX_WORDS) {
+      hi++;
+      words += next.words;
+    } else break;
+  }
+  const out: number[] = [];
+  for (let i = lo; i <= hi; i++) out.push(i);
+  return out;
+}
+
+function relevance(text: string, questionTerms: ReadonlySet<string>, stats: TermStats): number {
+  let score = 0;
+  for (const t of contentTerms(text)) if (questionTerms.has(t)) score += stats.idf(t);
+  return score;
+}
+
+function countWords(text: string): number {
+  let words = 0;
+  let inWord = false;
+  for (const ch of text) {
+    const space = ch === ' ' || ch === '\n' || ch === '\t';
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return words;
 }

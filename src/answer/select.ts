@@ -1,86 +1,94 @@
-import { BULLET, sectionKey } from '../ingest/chunk.ts';
-import { processTerm } from '../search/lexical-index.ts';
-import type { ScoredPassage } from '../search/hybrid.ts';
+import type { Candidate } from '../search/retrieve.ts';
 import type { Chunk } from '../types.ts';
+import { blocksOf, sectionKey } from './passage-view.ts';
 
-/** A list answer (lead-in plus its items) may cite this many passages. */
-export const MAX_LIST_PASSAGES = 8;
-
-export interface SectionInfo {
-  key: string;
-  /** Labels of the section's chunks, in reading order. */
-  labels: number[];
-  /** Stemmed heading words that single this section out among the others. */
-  distinctiveTerms: Set<string>;
+export interface SelectionSettings {
+  /** At most this many passages answer a question that does not ask for a list. */
+  maxCitations: number;
+  /**
+   * A further passage is cited only when its strength (dense and lexical score, each relative to
+   * the best candidate's) reaches this share of the first passage's: it must add, not pad.
+   */
+  relativeCutoff: number;
+  /** A list answer cites at most this many passages of the list's section. */
+  maxListPassages: number;
 }
 
-/** "…here's how you can start:" introduces a list; on its own it says nothing. */
-export const isLeadIn = (c: Chunk): boolean => /:\s*$/.test(c.text) && !BULLET.test(c.text);
-export const isListItem = (c: Chunk): boolean => BULLET.test(c.text);
+export const DEFAULT_SELECTION: SelectionSettings = { maxCitations: 3, relativeCutoff: 0.85, maxListPassages: 6 };
 
-export function stemmedTerms(text: string): Set<string> {
-  const terms = new Set<string>();
-  for (const word of text.split(/[^\p{L}\p{N}'’]+/u)) {
-    const term = word ? processTerm(word) : null;
-    if (term) terms.add(term);
+/** Function words ending in "s" that do not make a question ask for several things. */
+const NOT_PLURAL = new Set(['is', 'was', 'does', 'has', 'this', 'his', 'its', 'us', 'yes', 'as', 'always', 'less', 'thus', 'plus', 'across', 'unless', 'whereas']);
+const LIST_WORDS = new Set(['are', 'kinds', 'types', 'sorts', 'examples']);
+const LIST_VERBS = new Set(['list', 'name', 'enumerate']);
+
+/**
+ * Whether the question's form asks for a list: "what skills…", "which industries…", "what are
+ * the…", "list the…". Decided from the question alone, never from the headings it happens to match.
+ */
+export function asksForList(question: string): boolean {
+  const words = question
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}']+/u)
+    .filter(Boolean);
+  if (words.length > 0 && LIST_VERBS.has(words[0]!)) return true;
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] !== 'what' && words[i] !== 'which') continue;
+    for (const next of words.slice(i + 1, i + 4)) {
+      if (LIST_WORDS.has(next)) return true;
+      if (next.length > 3 && next.endsWith('s') && !next.endsWith('ss') && !NOT_PLURAL.has(next)) return true;
+    }
   }
-  return terms;
+  return false;
 }
 
-/**
- * Sections with the heading words that distinguish them: words shared by most headings (in a
- * knowledge base about ML engineers, "machine", "learning", "engineers") name no section.
- */
-export function describeSections(chunks: readonly Chunk[]): SectionInfo[] {
-  const byKey = new Map<string, { labels: number[]; heading: string }>();
-  chunks.forEach((c, label) => {
-    const key = sectionKey(c);
-    const entry = byKey.get(key) ?? { labels: [], heading: c.headingPath[c.headingPath.length - 1] ?? '' };
-    entry.labels.push(label);
-    byKey.set(key, entry);
-  });
-  const headingTerms = [...byKey.values()].map((s) => stemmedTerms(s.heading));
-  const frequency = new Map<string, number>();
-  for (const terms of headingTerms) for (const t of terms) frequency.set(t, (frequency.get(t) ?? 0) + 1);
-  const common = (t: string) => (frequency.get(t) ?? 0) > Math.max(1, headingTerms.length / 3);
-  return [...byKey.entries()].map(([key, s], i) => ({
-    key,
-    labels: s.labels,
-    distinctiveTerms: new Set([...headingTerms[i]!].filter((t) => !common(t))),
-  }));
-}
+const hasListItems = (chunk: Chunk) => blocksOf(chunk).some((b) => b.kind === 'list-item');
 
 /**
- * Picks the passages an answer cites. When the question names the section its best passage is
- * in ("which industries…" → "Industries That Need…"), or its best passage introduces a list, the
- * answer is that section's list, whole.
- * Otherwise the gated passages, without list lead-ins that would arrive without their items.
+ * The passages an answer cites, in citation order. [1] is the best of the fused ranking; others
+ * follow only when nearly as strong. A question asking for a list, whose best passage is a list,
+ * gets the rest of that section's list too, in reading order.
  */
-export function selectEvidence(
+export function selectPassages(
   question: string,
-  selected: readonly ScoredPassage[],
+  ranked: readonly Candidate[],
   chunks: readonly Chunk[],
-  sections: readonly SectionInfo[],
-  maxPassages: number,
+  settings: SelectionSettings = DEFAULT_SELECTION,
 ): number[] {
-  const best = selected[0];
+  const best = ranked[0];
   if (best === undefined) return [];
-  const questionTerms = stemmedTerms(question);
-  const bestSection = sections.find((s) => s.key === sectionKey(chunks[best.label]!));
-  if (!bestSection || !bestSection.labels.some((l) => isListItem(chunks[l]!))) return standaloneEvidence(selected, chunks, maxPassages);
-  const named = [...bestSection.distinctiveTerms].some((t) => questionTerms.has(t));
-  // A lead-in that matches best, seconded by a passage of its own section, means the question
-  // asks what its list answers; a lone generic lead-in ("…fields hiring include:") does not.
-  const runnerUp = selected[1];
-  const leadInSeconded =
-    isLeadIn(chunks[best.label]!) && runnerUp !== undefined && sectionKey(chunks[runnerUp.label]!) === bestSection.key;
-  if (named || leadInSeconded) {
-    return bestSection.labels.filter((l) => isListItem(chunks[l]!) || isLeadIn(chunks[l]!)).slice(0, MAX_LIST_PASSAGES);
+  const bestChunk = chunks[best.label]!;
+  if (asksForList(question) && hasListItems(bestChunk)) {
+    const key = sectionKey(bestChunk);
+    const section = chunks
+      .map((c, label) => ({ c, label }))
+      .filter(({ c, label }) => label !== best.label && sectionKey(c) === key && hasListItems(c))
+      .sort((a, b) => a.c.ordinal - b.c.ordinal)
+      .map(({ label }) => label);
+    return [best.label, ...section].slice(0, settings.maxListPassages);
   }
-  return standaloneEvidence(selected, chunks, maxPassages);
+
+  let maxDense = 0;
+  let maxLexical = 0;
+  for (const c of ranked) {
+    maxDense = Math.max(maxDense, c.dense);
+    maxLexical = Math.max(maxLexical, c.lexical);
+  }
+  const strength = (c: Candidate) => (maxDense > 0 ? c.dense / maxDense : 0) + (maxLexical > 0 ? c.lexical / maxLexical : 0);
+  const bar = strength(best) * settings.relativeCutoff;
+  const chosen = [best.label];
+  const seenText = new Set([normalized(bestChunk.text)]);
+  for (const c of ranked.slice(1)) {
+    if (chosen.length >= settings.maxCitations) break;
+    if (strength(c) < bar) continue;
+    // The same words in another document or section add nothing.
+    const text = normalized(chunks[c.label]!.text);
+    if (seenText.has(text)) continue;
+    seenText.add(text);
+    chosen.push(c.label);
+  }
+  return chosen;
 }
 
-function standaloneEvidence(selected: readonly ScoredPassage[], chunks: readonly Chunk[], maxPassages: number): number[] {
-  const standalone = selected.filter((p) => !isLeadIn(chunks[p.label]!));
-  return (standalone.length > 0 ? standalone : selected).slice(0, maxPassages).map((p) => p.label);
+function normalized(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }

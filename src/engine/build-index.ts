@@ -2,15 +2,15 @@ import type { Embedder } from '../embeddings/embedder.ts';
 import { botError } from '../errors.ts';
 import { chunkDocument } from '../ingest/chunk.ts';
 import type { LoadedKnowledge } from '../ingest/load.ts';
-import { sectionLabel } from '../answer/compose.ts';
-import { assembleLiveIndex, buildLexical, embeddingKey, type LiveIndex } from './live-index.ts';
+import { sectionLabel } from '../answer/passage-view.ts';
+import { assembleLiveIndex, buildLexical, embeddingKey, type IndexWithoutGate } from './live-index.ts';
 import { VectorIndex } from '../search/vector-index.ts';
 import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from '../store/index-store.ts';
 import type { ReindexReport } from '../types.ts';
 import { LexicalIndex } from '../search/lexical-index.ts';
 
 export interface BuildResult {
-  live: LiveIndex;
+  live: IndexWithoutGate;
   report: ReindexReport;
 }
 
@@ -22,7 +22,7 @@ export async function buildIndex(
   knowledge: LoadedKnowledge,
   embedder: Embedder,
   indexDir: string,
-  previous?: LiveIndex,
+  previous?: IndexWithoutGate,
 ): Promise<BuildResult> {
   const started = performance.now();
   const { documents, skipped } = knowledge;
@@ -91,7 +91,7 @@ export async function buildIndex(
 }
 
 /** Opens a persisted index whose manifest the caller has checked; throws INDEX_CORRUPT if unusable. */
-export async function openPersistedIndex(indexDir: string, manifest: Manifest): Promise<LiveIndex> {
+export async function openPersistedIndex(indexDir: string, manifest: Manifest): Promise<IndexWithoutGate> {
   const files = await loadIndexFiles(indexDir, manifest);
   const vectorIndex = VectorIndex.load(files.hnswFile, manifest.dim, manifest.chunkCount);
   let lexical: LexicalIndex;

@@ -1,24 +1,22 @@
 import { LRUCache } from 'lru-cache';
 import { composeAnswer } from '../answer/compose.ts';
-import { selectEvidence } from '../answer/select.ts';
+import { selectPassages, DEFAULT_SELECTION, type SelectionSettings } from '../answer/select.ts';
 import { filterSkills } from '../answer/skills.ts';
 import type { Config } from '../config.ts';
-import { cosine, createEmbedder, type Embedder } from '../embeddings/embedder.ts';
+import { createEmbedder, type Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
 import { loadKnowledge, type LoadedKnowledge } from '../ingest/load.ts';
-import type { LiveIndex } from './live-index.ts';
+import type { IndexWithoutGate, LiveIndex } from './live-index.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { DEFAULT_RETRIEVAL, fuseAndGate, type RetrievalSettings } from '../search/hybrid.ts';
-import type { LexicalHit } from '../search/lexical-index.ts';
-import type { VectorHit } from '../search/vector-index.ts';
+import { evidenceScore, passesGate } from '../search/gate.ts';
+import { DEFAULT_RETRIEVAL, retrieve, type RetrievalSettings } from '../search/retrieve.ts';
+import { calibrateGate } from './calibrate-gate.ts';
 import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/index-store.ts';
 import type { Answer, EngineStats, ReindexReport, RefusalReason, SkillEntry } from '../types.ts';
 
 /** Longer questions are cut here (and the answer says so): nobody asks 500 characters at once. */
 export const MAX_QUESTION_CHARS = 500;
-/** Candidates taken from each index before fusion. */
-const CANDIDATES = 20;
 const QUERY_CACHE_SIZE = 1_000;
 
 export interface EngineOptions {
@@ -27,6 +25,7 @@ export interface EngineOptions {
   /** Injected in tests; by default the configured model is loaded. */
   embedder?: Embedder;
   retrieval?: Partial<RetrievalSettings>;
+  selection?: Partial<SelectionSettings>;
 }
 
 /**
@@ -44,6 +43,7 @@ export class Engine {
     private readonly embedder: Embedder,
     private readonly logger: Logger,
     private readonly retrieval: RetrievalSettings,
+    private readonly selection: SelectionSettings,
     live: LiveIndex,
   ) {
     this.live = live;
@@ -52,8 +52,9 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     const logger = options.logger ?? silentLogger;
     const embedder = options.embedder ?? (await createEmbedder(options.config));
-    const live = await loadOrBuild(options, embedder, logger);
-    return new Engine(options, embedder, logger, { ...DEFAULT_RETRIEVAL, ...options.retrieval }, live);
+    const retrieval = { ...DEFAULT_RETRIEVAL, ...options.retrieval };
+    const live = await calibrated(await loadOrBuild(options, embedder, logger), embedder, retrieval);
+    return new Engine(options, embedder, logger, retrieval, { ...DEFAULT_SELECTION, ...options.selection }, live);
   }
 
   async ask(rawQuestion: string): Promise<Answer> {
@@ -79,19 +80,21 @@ export class Engine {
     const embedMs = elapsed(embedStart);
 
     const searchStart = performance.now();
-    const lexicalHits = live.lexical.search(question, CANDIDATES);
-    const retrieval = fuseAndGate(this.denseCandidates(live, queryVector, lexicalHits), lexicalHits, this.retrieval);
+    const retrieval = retrieve(live, queryVector, question, this.retrieval);
     const searchMs = elapsed(searchStart);
+    const confidence = evidenceScore(retrieval.evidence) - live.gate.threshold;
 
-    if (!retrieval.confident) return refuse('off-topic', { embedMs, searchMs }, retrieval.confidence);
-    const labels = selectEvidence(question, retrieval.selected, live.chunks, live.sections, this.retrieval.maxPassages);
-    const ranked = new Map(retrieval.ranked.map((p, i) => [p.label, { rank: i + 1, dense: p.dense }]));
+    if (!passesGate(retrieval.evidence, live.gate)) return refuse('off-topic', { embedMs, searchMs }, confidence);
+    const labels = selectPassages(question, retrieval.ranked, live.chunks, this.selection);
+    const byLabel = new Map(retrieval.ranked.map((c, i) => [c.label, { rank: i + 1, dense: c.dense }]));
     const composed = composeAnswer(
       labels.map((label) => ({
         chunk: live.chunks[label]!,
-        score: ranked.get(label)?.dense ?? this.denseScore(live, queryVector, label),
-        rank: ranked.get(label)?.rank ?? retrieval.ranked.length + 1,
+        score: byLabel.get(label)?.dense ?? 0,
+        rank: byLabel.get(label)?.rank ?? retrieval.ranked.length + 1,
       })),
+      retrieval.terms,
+      live.termStats,
     );
     return {
       question,
@@ -99,7 +102,7 @@ export class Engine {
       answer: withTruncationNote(composed.answer, truncated),
       citations: composed.citations,
       truncated,
-      confidence: round3(retrieval.confidence),
+      confidence: round3(confidence),
       timings: { totalMs: elapsed(started), embedMs, searchMs },
     };
   }
@@ -142,7 +145,7 @@ export class Engine {
     if (manifest.embedder !== this.embedder.name || manifest.dim !== this.embedder.dim) {
       throw botError('INDEX_CORRUPT', { dir: indexDir, cause: `it was built by ${manifest.embedder}, this process uses ${this.embedder.name}` });
     }
-    this.live = await openPersistedIndex(indexDir, manifest);
+    this.live = await calibrated(await openPersistedIndex(indexDir, manifest), this.embedder, this.retrieval);
     this.logger.info({ generation: manifest.generation }, 'reloaded the index another process built');
   }
 
@@ -169,7 +172,7 @@ export class Engine {
     try {
       const knowledge = await loadUsableKnowledge(this.options.config.knowledgeDir, this.logger);
       const { live, report } = await buildIndex(knowledge, this.embedder, this.options.config.indexDir, this.live);
-      this.live = live;
+      this.live = await calibrated(live, this.embedder, this.retrieval);
       this.logger.info({ ...report, skipped: report.skipped.length }, 'reindex complete');
       return report;
     } catch (error) {
@@ -188,27 +191,17 @@ export class Engine {
     this.queryCache.set(key, vector!);
     return vector!;
   }
-
-  /**
-   * Nearest passages by HNSW, plus exact similarities for the lexical candidates HNSW did not
-   * return, each blended with its section's similarity so a passage is read in its context.
-   */
-  private denseCandidates(live: LiveIndex, query: Float32Array, lexicalHits: readonly LexicalHit[]): VectorHit[] {
-    const labels = new Set(live.vectorIndex.search(query, CANDIDATES).map((h) => h.label));
-    for (const hit of lexicalHits) labels.add(hit.label);
-    return [...labels].map((label) => ({ label, similarity: this.denseScore(live, query, label) }));
-  }
-
-  private denseScore(live: LiveIndex, query: Float32Array, label: number): number {
-    const w = this.retrieval.sectionWeight;
-    return (1 - w) * cosine(query, live.vectors[label]!) + w * cosine(query, live.sectionVectors[label]!);
-  }
 }
 
-async function loadOrBuild(options: EngineOptions, embedder: Embedder, logger: Logger): Promise<LiveIndex> {
+/** The live index with its gate measured against this knowledge (see src/search/gate.ts). */
+async function calibrated(live: IndexWithoutGate, embedder: Embedder, retrieval: RetrievalSettings): Promise<LiveIndex> {
+  return { ...live, gate: await calibrateGate(live, embedder, retrieval) };
+}
+
+async function loadOrBuild(options: EngineOptions, embedder: Embedder, logger: Logger): Promise<IndexWithoutGate> {
   const { knowledgeDir, indexDir } = options.config;
   const knowledge = await loadUsableKnowledge(knowledgeDir, logger);
-  let previous: LiveIndex | undefined;
+  let previous: IndexWithoutGate | undefined;
   try {
     const manifest = await readManifest(indexDir);
     if (manifest && manifest.formatVersion === INDEX_FORMAT_VERSION && manifest.embedder === embedder.name && manifest.dim === embedder.dim) {

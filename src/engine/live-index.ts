@@ -1,7 +1,8 @@
-import { describeSections, type SectionInfo } from '../answer/select.ts';
 import { extractSkills } from '../answer/skills.ts';
 import { normalize } from '../embeddings/embedder.ts';
-import { sectionKey } from '../ingest/chunk.ts';
+import { sectionKey } from '../answer/passage-view.ts';
+import type { GateCalibration } from '../search/gate.ts';
+import { TermStats } from '../search/term-stats.ts';
 import { sha256 } from '../ingest/load.ts';
 import { LexicalIndex } from '../search/lexical-index.ts';
 import { VectorIndex } from '../search/vector-index.ts';
@@ -21,10 +22,16 @@ export interface LiveIndex {
   vectorIndex: VectorIndex;
   lexical: LexicalIndex;
   skills: SkillEntry[];
-  sections: SectionInfo[];
+  /** Document frequencies of the knowledge's terms: IDF for the gate and for choosing quotes. */
+  termStats: TermStats;
+  /** The gate's threshold for this knowledge, measured with the off-topic probes. */
+  gate: GateCalibration;
   /** Section headings worth naming when the bot explains what it can talk about. */
   topics: string[];
 }
+
+/** A freshly built or loaded index, before the engine measures its gate against the probes. */
+export type IndexWithoutGate = Omit<LiveIndex, 'gate'>;
 
 /** Key under which a chunk's vector can be reused: the exact text that was embedded. */
 export function embeddingKey(chunk: Pick<Chunk, 'indexText'>): string {
@@ -37,7 +44,7 @@ export function assembleLiveIndex(
   vectors: Float32Array[],
   vectorIndex: VectorIndex,
   lexical: LexicalIndex,
-): LiveIndex {
+): IndexWithoutGate {
   return {
     manifest,
     chunks,
@@ -46,7 +53,7 @@ export function assembleLiveIndex(
     vectorIndex,
     lexical,
     skills: extractSkills(chunks),
-    sections: describeSections(chunks),
+    termStats: TermStats.build(chunks.map((c) => `${c.docTitle} ${c.headingPath.join(' ')} ${c.text}`)),
     topics: topicsOf(chunks),
   };
 }

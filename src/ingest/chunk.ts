@@ -31,6 +31,7 @@ export function chunkDocument(doc: KnowledgeDocument, maxWords = MAX_CHUNK_WORDS
           ...(doc.url !== undefined && { docUrl: doc.url }),
           headingPath: section.headingPath,
           text: piece,
+          spans: [{ start: 0, end: piece.length, kind: BULLET.test(piece) ? 'list-item' : 'paragraph' }],
           indexText: indexTextFor(doc.title, section.headingPath, piece),
           ordinal: chunks.length,
         });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { citeSentences, composeAnswer } from '../../src/answer/compose.ts';
+import { composeAnswer } from '../../src/answer/compose.ts';
+import { findMisquotes } from '../../src/answer/quote-check.ts';
+import { contentTerms, TermStats } from '../../src/search/term-stats.ts';
 import { extractSkills, filterSkills } from '../../src/answer/skills.ts';
 import { chunkDocument } from '../../src/ingest/chunk.ts';
 import { parseDocument } from '../../src/ingest/load.ts';
@@ -7,33 +9,35 @@ import { SAMPLE_MD } from '../support/temp.ts';
 
 const chunks = chunkDocument(parseDocument('handbook.md', SAMPLE_MD, 'h'));
 
+const stats = TermStats.build(chunks.map((c) => c.text));
+const terms = (q: string) => contentTerms(q);
+
 describe('composeAnswer', () => {
-  it('numbers citations 1..n, sections by relevance, passages of a section in reading order, every sentence cited', () => {
-    const { answer, citations } = composeAnswer([
-      { chunk: chunks[4]!, score: 0.9, rank: 1 },
-      { chunk: chunks[3]!, score: 0.8, rank: 2 },
-      { chunk: chunks[0]!, score: 0.75, rank: 3 },
-      { chunk: chunks[2]!, score: 0.7, rank: 4 },
-    ]);
-    expect(citations.map((c) => c.n)).toEqual([1, 2, 3, 4]);
-    expect(citations.map((c) => c.text)).toEqual([chunks[4]!.text, chunks[2]!.text, chunks[3]!.text, chunks[0]!.text]);
-    expect(citations[2]).toMatchObject({ source: 'handbook.md', section: 'Tools', score: 0.8, rank: 2, url: 'https://example.org/handbook' });
-    for (const line of answer.split('\n').filter((l) => l && !l.endsWith(':'))) expect(line).toMatch(/\[\d\]$/);
-    expect(answer.split('\n')[0]).toBe('Banking:');
-    expect(answer).toContain('• Git: version control for every project. [2]\n• Docker: containers that package an application. [3]');
+  it('numbers citations 1..n in the order given, each quoted piece followed by its number', () => {
+    const { answer, citations } = composeAnswer(
+      [
+        { chunk: chunks[4]!, score: 0.9, rank: 1 },
+        { chunk: chunks[2]!, score: 0.8, rank: 2 },
+      ],
+      terms('Do banks use fraud detection?'),
+      stats,
+    );
+    expect(citations.map((c) => c.n)).toEqual([1, 2]);
+    expect(citations.map((c) => c.text)).toEqual([chunks[4]!.text, chunks[2]!.text]);
+    expect(citations[1]).toMatchObject({ source: 'handbook.md', section: 'Tools', score: 0.8, rank: 2, url: 'https://example.org/handbook' });
+    expect(answer.split('\n\n')).toHaveLength(2);
+    expect(answer.startsWith(`${chunks[4]!.text} [1]`)).toBe(true);
+    expect(findMisquotes(answer, citations)).toEqual([]);
   });
 
-  it('cites a repeated passage once', () => {
-    const copy = { ...chunks[0]!, id: 'other', docId: 'copy.md' };
-    const { citations } = composeAnswer([
-      { chunk: chunks[0]!, score: 0.9, rank: 1 },
-      { chunk: copy, score: 0.8, rank: 2 },
-    ]);
-    expect(citations).toHaveLength(1);
-  });
-
-  it('puts a marker after each sentence of a paragraph', () => {
-    expect(citeSentences('One thing. Another thing! A third?', 4)).toBe('One thing. [4] Another thing! [4] A third? [4]');
+  it('quotes the most relevant sentences of a long passage, whole sentences only, verbatim', () => {
+    const filler = 'Teams across the company review their plans every quarter with care.';
+    const text = `${filler} ${filler} ${filler} Our Ph.D. researchers in the U.S. measured 18.83% fewer errors, e.g. in fraud detection. ${filler} ${filler} ${filler} ${filler} ${filler}`;
+    const long = { ...chunks[0]!, text, spans: [{ start: 0, end: text.length, kind: 'paragraph' as const }] };
+    const { answer, citations } = composeAnswer([{ chunk: long, score: 0.9, rank: 1 }], terms('fraud detection errors'), TermStats.build([text, 'other words']));
+    expect(answer).toContain('Our Ph.D. researchers in the U.S. measured 18.83% fewer errors, e.g. in fraud detection. [1]');
+    expect(answer.length).toBeLessThan(text.length);
+    expect(findMisquotes(answer, citations)).toEqual([]);
   });
 });
 
