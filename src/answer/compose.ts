@@ -6,8 +6,10 @@ import { sentenceSpans, type Span } from './sentences.ts';
 
 /** A passage this long or shorter is quoted whole; a longer one by its most relevant sentences. */
 export const QUOTE_WHOLE_WORDS = 80;
-/** A quote taken from a longer passage stops growing at this many words. */
+/** A quote taken from a longer passage stops growing at this many words… */
 export const QUOTE_MAX_WORDS = 60;
+/** …and, when shorter than this, takes the next sentence for context. */
+export const QUOTE_MIN_WORDS = 20;
 
 export interface CitedPassage {
   chunk: Chunk;
@@ -97,7 +99,11 @@ function quoteLines(chunk: Chunk, questionTerms: ReadonlySet<string>, stats: Ter
   return lines;
 }
 
-/** The most relevant sentence, grown with its neighbours (following first) while within budget. */
+/**
+ * The most relevant sentence, grown with neighbours that also share words with the question
+ * while within budget; a quote shorter than QUOTE_MIN_WORDS takes the sentence that follows too,
+ * so it reads in its context.
+ */
 function bestWindow(sentences: readonly Sentence[]): number[] {
   let best = 0;
   sentences.forEach((s, i) => {
@@ -106,18 +112,21 @@ function bestWindow(sentences: readonly Sentence[]): number[] {
   let lo = best;
   let hi = best;
   let words = sentences[best]!.words;
+  const fits = (s: Sentence | undefined) => s !== undefined && words + s.words <= QUOTE_MAX_WORDS;
   for (;;) {
     const next = sentences[hi + 1];
     const prev = sentences[lo - 1];
-    if (next && words + next.words <= QUOTE_MAX_WORDS && next.relevance >= (prev?.relevance ?? -1)) {
+    const nextUseful = fits(next) && next!.relevance > 0;
+    const prevUseful = fits(prev) && prev!.relevance > 0;
+    if (nextUseful && (!prevUseful || next!.relevance >= prev!.relevance)) {
       hi++;
-      words += next.words;
-    } else if (prev && words + prev.words <= QUOTE_MAX_WORDS) {
+      words += next!.words;
+    } else if (prevUseful) {
       lo--;
-      words += prev.words;
-    } else if (next && words + next.words <= QUOTE_MAX_WORDS) {
+      words += prev!.words;
+    } else if (words < QUOTE_MIN_WORDS && fits(next)) {
       hi++;
-      words += next.words;
+      words += next!.words;
     } else break;
   }
   const out: number[] = [];

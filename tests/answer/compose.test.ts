@@ -35,7 +35,7 @@ describe('composeAnswer', () => {
     const text = `${filler} ${filler} ${filler} Our Ph.D. researchers in the U.S. measured 18.83% fewer errors, e.g. in fraud detection. ${filler} ${filler} ${filler} ${filler} ${filler}`;
     const long = { ...chunks[0]!, text, spans: [{ start: 0, end: text.length, kind: 'paragraph' as const }] };
     const { answer, citations } = composeAnswer([{ chunk: long, score: 0.9, rank: 1 }], terms('fraud detection errors'), TermStats.build([text, 'other words']));
-    expect(answer).toContain('Our Ph.D. researchers in the U.S. measured 18.83% fewer errors, e.g. in fraud detection. [1]');
+    expect(answer.startsWith('Our Ph.D. researchers in the U.S. measured 18.83% fewer errors, e.g. in fraud detection.')).toBe(true);
     expect(answer.length).toBeLessThan(text.length);
     expect(findMisquotes(answer, citations)).toEqual([]);
   });
