@@ -1,5 +1,8 @@
 import { normalize, type Embedder } from '../../src/embeddings/embedder.ts';
 import { processTerm } from '../../src/search/lexical-index.ts';
+import { offTopicProbes } from '../../src/search/probes.ts';
+
+const PROBES = new Set(offTopicProbes());
 
 /**
  * A deterministic bag-of-stems embedder: texts sharing words point the same way. Fast and exact,
@@ -22,8 +25,10 @@ export class FakeEmbedder implements Embedder {
       this.failNext = false;
       throw new Error('embedder exploded');
     }
-    this.calls++;
-    this.textsEmbedded += texts.length;
+    const knowledgeTexts = texts.filter((t) => !PROBES.has(t));
+    // The gate's off-topic probes are embedded once per embedder; counts are of knowledge texts.
+    if (knowledgeTexts.length > 0) this.calls++;
+    this.textsEmbedded += knowledgeTexts.length;
     return texts.map((text) => this.vectorOf(text));
   }
 

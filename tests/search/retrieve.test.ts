@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { selectPassages } from '../../src/answer/select.ts';
+import { LexicalIndex } from '../../src/search/lexical-index.ts';
+import { retrieve, type Searchable } from '../../src/search/retrieve.ts';
+import { TermStats } from '../../src/search/term-stats.ts';
+import { VectorIndex } from '../../src/search/vector-index.ts';
+import type { Chunk } from '../../src/types.ts';
+import { FakeEmbedder } from '../support/fake-embedder.ts';
+
+const TEXTS = [
+  'Banks use fraud detection models to stop card theft.',
+  'Hospitals use models for diagnostics and drug discovery.',
+  'Retailers forecast demand for every store.',
+  'Fraud detection at banks also flags money laundering.',
+];
+const embedder = new FakeEmbedder(256);
+const vectors = TEXTS.map((t) => embedder.vectorOf(t));
+const index: Searchable = {
+  vectorIndex: VectorIndex.build(vectors, embedder.dim),
+  vectors,
+  lexical: LexicalIndex.build(TEXTS.map((text, label) => ({ label, heading: '', text }))),
+  termStats: TermStats.build(TEXTS),
+};
+const chunks: Chunk[] = TEXTS.map((text, ordinal) => ({
+  id: String(ordinal),
+  docId: 'a.md',
+  docTitle: 'A',
+  headingPath: ['S'],
+  text,
+  spans: [{ start: 0, end: text.length, kind: 'paragraph' }],
+  indexText: text,
+  ordinal,
+}));
+const ask = (q: string) => retrieve(index, embedder.vectorOf(q), q);
+
+describe('retrieve', () => {
+  it('ranks passages both searches find first, each with an exact cosine', () => {
+    const r = ask('fraud detection at banks');
+    expect(r.ranked.slice(0, 2).map((c) => c.label).sort()).toEqual([0, 3]);
+    for (const c of r.ranked) expect(c.dense).toBeCloseTo(cosineOf(embedder.vectorOf('fraud detection at banks'), vectors[c.label]!));
+  });
+
+  it('measures how much of the question the knowledge knows, by IDF weight', () => {
+    expect(ask('fraud detection at banks').evidence.known).toBe(1);
+    expect(ask('jupiter moons orbit').evidence.known).toBe(0);
+    expect(ask('jupiter moons orbit').evidence.lexical).toBe(0);
+  });
+});
+
+describe('selectPassages', () => {
+  it('cites the best passage first and others only when nearly as strong', () => {
+    const r = ask('fraud detection banks');
+    const labels = selectPassages('fraud detection banks', r.ranked, chunks);
+    expect(labels[0]).toBe(r.ranked[0]!.label);
+    expect(labels).not.toContain(2);
+    expect(selectPassages('x', r.ranked, chunks, { maxCitations: 1, relativeCutoff: 0, maxListPassages: 6 })).toHaveLength(1);
+  });
+});
+
+function cosineOf(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot;
+}
