@@ -1,4 +1,5 @@
-import { BULLET, sectionKey } from '../ingest/chunk.ts';
+import { sectionKey } from '../ingest/chunk.ts';
+import { sentences } from './sentences.ts';
 import type { Chunk, Citation } from '../types.ts';
 
 export interface Evidence {
@@ -55,18 +56,31 @@ export function composeAnswer(evidence: readonly Evidence[]): ComposedAnswer {
       lines.push(`${sectionLabel(e.chunk)}:`);
       lastSection = section;
     }
-    lines.push(citeSentences(e.chunk.text, i + 1));
+    lines.push(citePassage(e.chunk, i + 1));
   });
   return { answer: lines.join('\n'), citations };
 }
 
-/** Appends `[n]` to every sentence of a passage; list items keep their bullet. */
+/** Each block of a passage on its own line, every sentence cited; list items keep a bullet. */
+export function citePassage(chunk: Pick<Chunk, 'text' | 'spans'>, n: number): string {
+  return chunk.spans
+    .map((span) => {
+      const cited = citeSentences(chunk.text.slice(span.start, span.end), n);
+      return span.kind === 'list-item' ? `• ${cited}` : cited;
+    })
+    .join('\n');
+}
+
+/** Appends `[n]` to every sentence of a text. */
 export function citeSentences(text: string, n: number): string {
-  const isBullet = BULLET.test(text);
-  const flat = text.replace(BULLET, '').replace(/\s*\n\s*/g, ' ').trim();
-  const sentences = flat.match(/[^.!?]+(?:[.!?]+["”’)]*|$)(?=\s|$)/g)?.map((s) => s.trim()).filter(Boolean) ?? [flat];
-  const cited = sentences.map((s) => `${s} [${n}]`).join(' ');
-  return isBullet ? `• ${cited}` : cited;
+  const oneLine = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+  return sentences(oneLine)
+    .map((s) => `${s} [${n}]`)
+    .join(' ');
 }
 
 function normalizeForCompare(text: string): string {

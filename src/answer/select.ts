@@ -1,4 +1,4 @@
-import { BULLET, sectionKey } from '../ingest/chunk.ts';
+import { sectionKey } from '../ingest/chunk.ts';
 import { processTerm } from '../search/lexical-index.ts';
 import type { ScoredPassage } from '../search/hybrid.ts';
 import type { Chunk } from '../types.ts';
@@ -15,8 +15,8 @@ export interface SectionInfo {
 }
 
 /** "…here's how you can start:" introduces a list; on its own it says nothing. */
-export const isLeadIn = (c: Chunk): boolean => /:\s*$/.test(c.text) && !BULLET.test(c.text);
-export const isListItem = (c: Chunk): boolean => BULLET.test(c.text);
+export const isListItem = (c: Chunk): boolean => c.spans.some((s) => s.kind === 'list-item');
+export const isLeadIn = (c: Chunk): boolean => c.text.trimEnd().endsWith(':') && !isListItem(c);
 
 export function stemmedTerms(text: string): Set<string> {
   const terms = new Set<string>();

@@ -6,7 +6,7 @@ import { sha256 } from '../ingest/load.ts';
 import type { Chunk, SkippedFile } from '../types.ts';
 
 /** Bumped whenever the files' layout or the chunking changes, so old indexes are rebuilt. */
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
 
 const MANIFEST = 'manifest.json';
 const FILES = { chunks: 'chunks.json', vectors: 'vectors.f32', hnsw: 'hnsw.bin', lexical: 'lexical.json' } as const;
