@@ -33,8 +33,18 @@ export class BlockCollector {
 
   add(kind: BlockKind, text: string, context?: string): void {
     if (text === '') return;
-    this.blocks.push({ kind, headingPath: this.path, text, ...(context !== undefined && context !== '' && { context }) });
+    const kept = context === undefined ? '' : boundedContext(context);
+    this.blocks.push({ kind, headingPath: this.path, text, ...(kept !== '' && { context: kept }) });
   }
+}
+
+/** Context only helps retrieval; many footnotes or deep parents must not make it outweigh the text. */
+export const MAX_CONTEXT_CHARS = 1000;
+
+function boundedContext(context: string): string {
+  if (context.length <= MAX_CONTEXT_CHARS) return context;
+  const cut = context.lastIndexOf('\n', MAX_CONTEXT_CHARS);
+  return cut > 0 ? context.slice(0, cut) : `${context.slice(0, MAX_CONTEXT_CHARS)}…`;
 }
 
 function sameWords(a: string, b: string): boolean {

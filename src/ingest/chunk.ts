@@ -16,7 +16,10 @@ export interface PassageSize {
   maxWords: number;
 }
 
-/** Measured by retrieval on the article and the interview guide; see the README. */
+/**
+ * A starting point, not yet tuned by retrieval: every section of the seed article fits in one
+ * passage, a long guide section is cut into a few. Callers (eval, bench) may pass other sizes.
+ */
 export const PASSAGE_SIZE: PassageSize = { minWords: 40, maxWords: 200 };
 /** Fewer words than this, alone in a section, is a fragment ("TBD", "CNN"), not a passage. */
 export const MIN_PASSAGE_WORDS = 3;

@@ -70,7 +70,7 @@ interface Container {
   type: 'root' | 'list' | 'item' | 'quote';
   /** A list's lead-in: the last sentence of the paragraph just before it. */
   leadIn?: string;
-  /** An item's own first paragraph: context for what it contains. */
+  /** An item's own first paragraph (its first words): context for what it contains. */
   firstText?: string;
   /** The last block emitted directly in this container, for lead-ins. */
   last?: { kind: BlockKind; text: string };
@@ -132,10 +132,10 @@ class MarkdownWalker {
           break;
         case 'fence':
         case 'code_block':
-          this.emit('code', trimBlankLines(t.content) || undefined, []);
+          this.emit('code', trimBlankLines(t.content) || undefined, new Set());
           break;
         case 'math_block':
-          this.emit('math', t.content.trim() || undefined, []);
+          this.emit('math', t.content.trim() || undefined, new Set());
           break;
         case 'html_block':
           readHtmlBlock(t.content, this.htmlSink(), { kind: this.containerKind(), context: this.contextFor(false) });
@@ -176,19 +176,27 @@ class MarkdownWalker {
       const c = this.stack[k]!;
       if (c.leadIn !== undefined) parts.push(c.leadIn);
       const isOwnItem = k === this.stack.length - 1 && asItemText;
-      if (c.type === 'item' && c.firstText !== undefined && !isOwnItem) parts.push(cutWords(c.firstText));
+      if (c.type === 'item' && c.firstText !== undefined && !isOwnItem) parts.push(c.firstText);
     }
     return parts.length > 0 ? parts.join('\n') : undefined;
   }
 
-  private emit(kind: BlockKind, text: string | undefined, footnoteIds: readonly number[]): void {
+  private emit(kind: BlockKind, text: string | undefined, footnoteIds: Iterable<number>): void {
     if (text === undefined) return;
     const top = this.top;
     const firstOfItem = top.type === 'item' && top.firstText === undefined && kind === 'list-item';
-    const notes = footnoteIds.map((id) => this.footnotes.get(id)).filter((n): n is string => n !== undefined);
-    this.out.add(kind, text, joinContext(this.contextFor(firstOfItem), ...notes));
-    if (firstOfItem) top.firstText = text;
+    this.out.add(kind, text, joinContext(this.contextFor(firstOfItem), ...this.footnoteTexts(footnoteIds)));
+    if (firstOfItem) top.firstText = cutWords(text);
     top.last = { kind, text };
+  }
+
+  private footnoteTexts(ids: Iterable<number>): string[] {
+    const texts: string[] = [];
+    for (const id of ids) {
+      const text = this.footnotes.get(id);
+      if (text !== undefined) texts.push(text);
+    }
+    return texts;
   }
 
   private htmlSink(): HtmlSink {
@@ -198,7 +206,7 @@ class MarkdownWalker {
           this.out.heading(level, text);
           this.top.last = undefined;
         } else {
-          this.emit(this.containerKind(), text || undefined, []);
+          this.emit(this.containerKind(), text || undefined, new Set());
         }
       },
       block: (kind, text, context) => {
@@ -215,7 +223,7 @@ class MarkdownWalker {
     let header: string | undefined;
     let inHead = false;
     let row: BlockText | undefined;
-    let notes: number[] = [];
+    let notes = new Set<number>();
     let i = start + 1;
     for (; i < tokens.length && tokens[i]!.type !== 'table_close'; i++) {
       const t = tokens[i]!;
@@ -223,17 +231,16 @@ class MarkdownWalker {
       else if (t.type === 'thead_close') inHead = false;
       else if (t.type === 'tr_open') {
         row = new BlockText();
-        notes = [];
+        notes = new Set();
       } else if (t.type === 'inline' && row) {
         const cell = readInline(t);
         row.absorb(cell.text, ' | ');
-        notes.push(...cell.footnotes);
+        for (const id of cell.footnotes) notes.add(id);
       } else if (t.type === 'tr_close' && row) {
         if (inHead) header = row.text() === '' ? undefined : cutWords(row.text());
         else {
-          const notesText = notes.map((id) => this.footnotes.get(id)).filter((n): n is string => n !== undefined);
           const text = row.finish();
-          if (text !== undefined) this.out.add('table-row', text, joinContext(outer, header, ...notesText));
+          if (text !== undefined) this.out.add('table-row', text, joinContext(outer, header, ...this.footnoteTexts(notes)));
         }
         row = undefined;
       }
@@ -245,7 +252,8 @@ class MarkdownWalker {
 
 interface InlineContent {
   text: BlockText;
-  footnotes: number[];
+  /** Ids of the footnotes referred to, each once however often. */
+  footnotes: Set<number>;
 }
 
 /**
@@ -255,7 +263,7 @@ interface InlineContent {
  */
 function readInline(token: Token | undefined): InlineContent {
   const text = new BlockText();
-  const footnotes: number[] = [];
+  const footnotes = new Set<number>();
   let links = 0;
   let html: InlineHtml | undefined;
   for (const child of token?.children ?? []) {
@@ -288,7 +296,7 @@ function readInline(token: Token | undefined): InlineContent {
         html.write(child.content, text);
         break;
       case 'footnote_ref':
-        footnotes.push((child.meta as { id: number }).id);
+        footnotes.add((child.meta as { id: number }).id);
         break;
       default:
         break;

@@ -90,7 +90,7 @@ describe('Markdown constructs → passages', () => {
   });
 
   it('makes a footnote definition context of the sentence that refers to it, never a passage of its own', () => {
-    const md = '## Pay\n\nSalaries rose 18.83% last year.[^survey] A Ph.D. is optional.\n\n## Hiring\n\nBanks hire too.\n\n[^survey]: Source: the 2024 salary survey of 3,000 engineers.\n';
+    const md = '## Pay\n\nSalaries rose 18.83% last year.[^survey] A Ph.D. is optional.[^survey]\n\n## Hiring\n\nBanks hire too.\n\n[^survey]: Source: the 2024 salary survey of 3,000 engineers.\n';
     const all = passages(md);
     expect(all.map((p) => p.text)).toEqual(['Salaries rose 18.83% last year. A Ph.D. is optional.', 'Banks hire too.']);
     expect(all[0]!.indexText).toBe(
