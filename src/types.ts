@@ -1,10 +1,19 @@
 /** The shapes that cross module boundaries. Surfaces (CLI, Discord) only see the Engine-level ones. */
 
-export interface Section {
-  /** Heading path, outermost first (the document title is not repeated here). */
+export type BlockKind = 'paragraph' | 'list-item' | 'table-row' | 'code' | 'math' | 'quote';
+
+/** One unit of a document as its reader sees it: a paragraph, a list item, a table row, a code block… */
+export interface Block {
+  kind: BlockKind;
+  /** Heading path, outermost first; the document title (first H1) is not repeated here. */
   headingPath: string[];
-  /** Raw text of the section body, headings excluded. */
+  /** The source's own words, markup stripped (emphasis, link and image URLs, list markers). */
   text: string;
+  /**
+   * Retrieval-only context, never quoted: a list's lead-in and the parent items of a nested item,
+   * a table's header cells, the footnotes a block refers to.
+   */
+  context?: string;
 }
 
 export interface KnowledgeDocument {
@@ -14,26 +23,25 @@ export interface KnowledgeDocument {
   url?: string;
   /** sha256 of the file's bytes. */
   hash: string;
-  sections: Section[];
+  blocks: Block[];
 }
 
-export type BlockKind = 'paragraph' | 'list-item' | 'table-row' | 'code' | 'math' | 'quote';
-
+/** A passage: consecutive blocks of one section, cited as a whole. */
 export interface Chunk {
-  /** Derived from the chunk's content and location, so unchanged text keeps its id across rebuilds. */
+  /** Hash of document, heading path and text, so unchanged text keeps its id across rebuilds. */
   id: string;
   docId: string;
   docTitle: string;
   docUrl?: string;
   /** Section heading path, outermost first; empty for text before the first heading. */
   headingPath: string[];
-  /** The passage itself, as it appears in the source. */
+  /** The quote: the blocks' texts joined with '\n', the source's own words. */
   text: string;
-  /** Offsets of each block inside `text`. */
+  /** Where each block lies inside `text`. */
   spans: { start: number; end: number; kind: BlockKind }[];
-  /** What is embedded and lexically indexed: title + heading + passage. */
+  /** What is embedded and lexically indexed: title › heading path, the blocks' contexts, the text. */
   indexText: string;
-  /** Order of the chunk inside its document, for reading order in answers. */
+  /** Order of the passage inside its document, for reading order in answers. */
   ordinal: number;
 }
 

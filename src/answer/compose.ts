@@ -2,7 +2,7 @@ import type { TermStats } from '../search/term-stats.ts';
 import { contentTerms } from '../search/term-stats.ts';
 import type { Chunk, Citation } from '../types.ts';
 import { blocksOf, sectionLabel } from './passage-view.ts';
-import { sentenceSpans, type Span } from './sentences.ts';
+import { sentenceSpans, type TextSpan } from './sentences.ts';
 
 /** A passage this long or shorter is quoted whole; a longer one by its most relevant sentences. */
 export const QUOTE_WHOLE_WORDS = 80;
@@ -49,7 +49,7 @@ export function composeAnswer(passages: readonly CitedPassage[], questionTerms: 
   return { answer: paragraphs.join('\n\n'), citations };
 }
 
-interface Sentence extends Span {
+interface Sentence extends TextSpan {
   block: number;
   words: number;
   relevance: number;

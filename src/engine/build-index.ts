@@ -1,5 +1,6 @@
 import type { Embedder } from '../embeddings/embedder.ts';
 import { botError } from '../errors.ts';
+import { withoutBoilerplate } from '../ingest/boilerplate.ts';
 import { chunkDocument } from '../ingest/chunk.ts';
 import type { LoadedKnowledge } from '../ingest/load.ts';
 import { sectionLabel } from '../answer/passage-view.ts';
@@ -15,7 +16,7 @@ export interface BuildResult {
 }
 
 /**
- * Chunks the knowledge, embeds only the chunks whose text has no vector yet (`reusable`, keyed
+ * Chunks the knowledge (text repeated across many documents left out), embeds only the chunks whose text has no vector yet (`reusable`, keyed
  * by content hash), builds both indexes and persists them atomically in `indexDir`.
  */
 export async function buildIndex(
@@ -25,8 +26,16 @@ export async function buildIndex(
   previous?: IndexWithoutGate,
 ): Promise<BuildResult> {
   const started = performance.now();
-  const { documents, skipped } = knowledge;
-  const chunks = documents.flatMap((doc) => chunkDocument(doc));
+  const chunks = withoutBoilerplate(knowledge.documents).flatMap((doc) => chunkDocument(doc));
+  // A document whose every block is too short, too long a run or boilerplate gives no passage: say so.
+  const withPassages = new Set(chunks.map((c) => c.docId));
+  const documents = knowledge.documents.filter((d) => withPassages.has(d.id));
+  const skipped = [
+    ...knowledge.skipped,
+    ...knowledge.documents
+      .filter((d) => !withPassages.has(d.id))
+      .map((d) => ({ file: d.id, reason: 'no passage to index (only fragments, runs too long to be words, or text repeated across documents)' })),
+  ].sort((a, b) => a.file.localeCompare(b.file));
 
   const reusable = new Map<string, Float32Array>();
   if (previous && previous.manifest.embedder === embedder.name && previous.manifest.dim === embedder.dim) {
@@ -57,7 +66,8 @@ export async function buildIndex(
     {
       embedder: embedder.name,
       dim: embedder.dim,
-      knowledgeHash: knowledgeHash(documents),
+      // Of every document read, so an unchanged folder is recognised at the next start.
+      knowledgeHash: knowledgeHash(knowledge.documents),
       createdAt: now,
       skipped,
       documents: documents.map((doc) => {

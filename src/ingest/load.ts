@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { botError, errorMessage } from '../errors.ts';
-import type { KnowledgeDocument, Section, SkippedFile } from '../types.ts';
+import type { KnowledgeDocument, SkippedFile } from '../types.ts';
+import { parseMarkdown } from './markdown.ts';
+import { parsePlainText } from './plain-text.ts';
+import { UnreadableDocument } from './unreadable.ts';
 
 export const KNOWLEDGE_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
 /** Knowledge documents are articles, not data dumps; anything bigger is almost surely a mistake. */
@@ -56,9 +59,16 @@ export async function loadKnowledge(dir: string): Promise<LoadedKnowledge> {
       skipped.push({ file: id, reason });
       continue;
     }
-    const doc = parseDocument(id, bytes.toString('utf8'), sha256(bytes));
-    if (doc.sections.every((s) => s.text.trim() === '')) {
-      skipped.push({ file: id, reason: 'no text besides headings' });
+    let doc: KnowledgeDocument;
+    try {
+      doc = parseDocument(id, bytes.toString('utf8'), sha256(bytes));
+    } catch (error) {
+      // A limit the file goes past, or a parser failing on input nobody foresaw: never fatal.
+      skipped.push({ file: id, reason: error instanceof UnreadableDocument ? error.message : `cannot be parsed (${errorMessage(error)})` });
+      continue;
+    }
+    if (doc.blocks.length === 0) {
+      skipped.push({ file: id, reason: 'no text besides headings, images, links or markup' });
       continue;
     }
     documents.push(doc);
@@ -79,124 +89,30 @@ export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * One file's text → a document of blocks. Title: front matter, else the first H1 (or, in plain
+ * text, a heading-like first line), else the file name made readable. Throws UnreadableDocument
+ * when the file goes past a parsing limit.
+ */
 export function parseDocument(id: string, raw: string, hash: string): KnowledgeDocument {
-  const { meta, body } = splitFrontMatter(raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
-  const isMarkdown = !id.toLowerCase().endsWith('.txt');
-  const parsed = isMarkdown ? parseMarkdownSections(body) : parsePlainTextSections(body);
-  const title = meta.title ?? parsed.title ?? titleFromFileName(id);
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  if (id.toLowerCase().endsWith('.txt')) {
+    const parsed = parsePlainText(text.replace(/\r\n?/g, '\n'));
+    return { id, title: parsed.title ?? titleFromFileName(id), hash, blocks: parsed.collector.blocks };
+  }
+  const parsed = parseMarkdown(text);
+  const { title, url } = parsed.frontMatter;
   return {
     id,
-    title,
-    ...(meta.url !== undefined && { url: meta.url }),
+    title: title ?? parsed.firstH1 ?? titleFromFileName(id),
+    ...(url !== undefined && { url }),
     hash,
-    sections: parsed.sections.filter((s) => s.text.trim() !== ''),
+    blocks: parsed.collector.blocks,
   };
 }
 
-/** Only `key: value` lines are supported: front matter here carries a title and a url, nothing nested. */
-function splitFrontMatter(text: string): { meta: { title?: string; url?: string }; body: string } {
-  const match = /^---\n([\s\S]*?)\n---\n?/.exec(text);
-  if (!match) return { meta: {}, body: text };
-  const meta: { title?: string; url?: string } = {};
-  for (const line of (match[1] ?? '').split('\n')) {
-    const kv = /^(title|url)\s*:\s*(.+)$/i.exec(line.trim());
-    if (!kv) continue;
-    const key = kv[1]!.toLowerCase() as 'title' | 'url';
-    meta[key] = kv[2]!.trim().replace(/^(["'])(.*)\1$/, '$2');
-  }
-  return { meta, body: text.slice(match[0].length) };
-}
-
-interface ParsedBody {
-  title?: string;
-  sections: Section[];
-}
-
-function parseMarkdownSections(body: string): ParsedBody {
-  const sections: Section[] = [];
-  const stack: { level: number; text: string }[] = [];
-  let title: string | undefined;
-  let current: string[] = [];
-  let inFence = false;
-
-  const flush = () => {
-    sections.push({ headingPath: stack.map((h) => h.text), text: current.join('\n').trim() });
-    current = [];
-  };
-
-  for (const line of body.split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-    const heading = inFence ? null : /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
-    if (!heading) {
-      current.push(line);
-      continue;
-    }
-    flush();
-    const level = heading[1]!.length;
-    const text = heading[2]!.trim();
-    // The first H1 names the document; repeating it in every heading path would only add noise.
-    if (level === 1 && title === undefined && sections.every((s) => s.text === '')) {
-      title = text;
-      stack.length = 0;
-      continue;
-    }
-    while (stack.length > 0 && stack[stack.length - 1]!.level >= level) stack.pop();
-    stack.push({ level, text });
-  }
-  flush();
-  return { ...(title !== undefined && { title }), sections };
-}
-
-const SENTENCE_END = /[.!?:;,)"”’]$/;
-
-/**
- * Plain text has no markup, so a heading is recognised by its shape: a short line that does not
- * end like a sentence, is not a list item, and is followed by more text.
- */
-function looksLikeHeading(line: string, next: string | undefined): boolean {
-  const t = line.trim();
-  return (
-    t.length > 0 &&
-    t.length <= 80 &&
-    t.split(/\s+/).length <= 12 &&
-    !SENTENCE_END.test(t) &&
-    !/^([-*•]|\d+[.)])\s/.test(t) &&
-    /^[\p{Lu}\d]/u.test(t) &&
-    next !== undefined
-  );
-}
-
-function parsePlainTextSections(body: string): ParsedBody {
-  const lines = body.split('\n').map((l) => l.trimEnd());
-  const nonEmpty = lines.filter((l) => l.trim() !== '').map((l) => ({ l }));
-  const sections: Section[] = [];
-  let title: string | undefined;
-  let heading: string[] = [];
-  let current: string[] = [];
-  nonEmpty.forEach(({ l }, k) => {
-    const next = nonEmpty[k + 1]?.l;
-    if (k === 0 && looksLikeHeading(l, next)) {
-      title = l.trim();
-      return;
-    }
-    if (looksLikeHeading(l, next)) {
-      sections.push({ headingPath: heading, text: current.join('\n\n').trim() });
-      heading = [l.trim()];
-      current = [];
-      return;
-    }
-    current.push(l);
-  });
-  sections.push({ headingPath: heading, text: current.join('\n\n').trim() });
-  return { ...(title !== undefined && { title }), sections: mergeBulletLines(sections) };
-}
-
-/** In plain text every line was made its own paragraph; consecutive bullets stay one list. */
-function mergeBulletLines(sections: Section[]): Section[] {
-  return sections.map((s) => ({ ...s, text: s.text.replace(/\n\n(?=[-*•] )/g, '\n') }));
-}
-
-function titleFromFileName(id: string): string {
-  const base = path.basename(id, path.extname(id)).replace(/[-_]+/g, ' ').trim();
+/** "interview-prep_notes.md" → "Interview prep notes". */
+export function titleFromFileName(id: string): string {
+  const base = path.basename(id, path.extname(id)).replace(/[-_]+/g, ' ').replace(/\s+/g, ' ').trim();
   return base.charAt(0).toUpperCase() + base.slice(1);
 }
