@@ -60,7 +60,7 @@ export function assembleLiveIndex(
 
 export function buildLexical(chunks: readonly Chunk[]): LexicalIndex {
   return LexicalIndex.build(
-    chunks.map((c, label) => ({ label, heading: [c.docTitle, ...c.headingPath].join(' '), text: c.text })),
+    chunks.map((c, label) => ({ label, heading: [c.docTitle, ...c.headingPath].join(' '), text: c.indexText })),
   );
 }
 

@@ -20,7 +20,7 @@ export interface PassageSize {
  * A starting point, not yet tuned by retrieval: every section of the seed article fits in one
  * passage, a long guide section is cut into a few. Callers (eval, bench) may pass other sizes.
  */
-export const PASSAGE_SIZE: PassageSize = { minWords: 40, maxWords: 200 };
+export const PASSAGE_SIZE: PassageSize = { minWords: 20, maxWords: 80 };
 /** Fewer words than this, alone in a section, is a fragment ("TBD", "CNN"), not a passage. */
 export const MIN_PASSAGE_WORDS = 3;
 /** A passage's text never exceeds this, whatever it holds: a guard against runaway lines and code. */
