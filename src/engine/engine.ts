@@ -13,6 +13,7 @@ import { DEFAULT_RETRIEVAL, fuseAndGate, type RetrievalSettings } from '../searc
 import type { LexicalHit } from '../search/lexical-index.ts';
 import type { VectorHit } from '../search/vector-index.ts';
 import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/index-store.ts';
+import { graphemePrefix } from '../text.ts';
 import type { Answer, EngineStats, ReindexReport, RefusalReason, SkillEntry } from '../types.ts';
 
 /** Longer questions are cut here (and the answer says so): nobody asks 500 characters at once. */
@@ -243,7 +244,7 @@ export function cleanQuestion(raw: string): { question: string; truncated: boole
     .replace(/\s+/g, ' ')
     .trim();
   if (text.length <= MAX_QUESTION_CHARS) return { question: text, truncated: false };
-  const cut = text.slice(0, MAX_QUESTION_CHARS);
+  const cut = graphemePrefix(text, MAX_QUESTION_CHARS);
   const lastSpace = cut.lastIndexOf(' ');
   return { question: (lastSpace > MAX_QUESTION_CHARS * 0.8 ? cut.slice(0, lastSpace) : cut).trim(), truncated: true };
 }
