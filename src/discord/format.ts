@@ -62,7 +62,7 @@ export interface ReplyPayload {
  */
 const MARKUP = /(https?:\/\/[^\s<>]+)|(\[\d{1,4}\])|([\\*_~`|[\]()<>#])|^([ \t]*)([-+]|\d{1,9}\.)(?=[ \t])/gimu;
 /** What Discord leaves out of a bare URL when it ends one (so does this). */
-const URL_TRAILING = new Set(['.', ',', ':', ';', '"', "'", ')', ']', '*', '_', '~', '|', '`']);
+const URL_TRAILING = new Set(['.', ',', ':', ';', '?', '!', '"', "'", ')', ']', '*', '_', '~', '|', '`']);
 
 /**
  * Text exactly as written. Every Markdown character is backslash-escaped (Discord then shows the

@@ -385,6 +385,8 @@ export class FeedbackStore {
     const limit = options.limit ?? 10;
     if (!(days > 0)) throw new RangeError(`days must be positive, got ${days}`);
     const sinceMs = this.now().getTime() - days * DAY_MS;
+    // Records queued while the file was busy count as soon as it is free again.
+    this.flushPending();
     const read = this.db.transaction((): FeedbackReport => {
       const totals = this.statements.totals.get(sinceMs) ?? { questions: 0, refused: 0 };
       const votes = this.statements.votes.get(sinceMs) ?? { up: 0, down: 0 };
