@@ -95,9 +95,9 @@ function bareUrl(run: string): string {
   const rest = [...run.slice(end)].map((c) => `\\${c}`).join('');
   const shown = sourceUrl(url);
   if (shown !== undefined) return shown + rest;
-  // Not one to show as a link (credentials, too long): its text, with `\:` so it links nowhere.
-  const colon = url.indexOf(':');
-  return `${url.slice(0, colon)}\\:${escapeText(url.slice(colon + 1))}${rest}`;
+  // Not one to show as a link (credentials, too long): its text, every `:` escaped so neither it
+  // nor a URL inside it links anywhere (and no second pass over the rest: linear time).
+  return url.replace(/[\\*_~`|[\]()<>#:]/g, '\\$&') + rest;
 }
 
 /**

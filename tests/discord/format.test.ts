@@ -87,6 +87,7 @@ describe('escapeText', () => {
     expect(escapeText('(https://en.wikipedia.org/wiki/Foo_(bar))')).toBe('\\(<https://en.wikipedia.org/wiki/Foo_%28bar%29>\\)');
     // A URL that names another host in its user part is shown, but links nowhere.
     expect(escapeText('https://discord.com@evil.example/x')).toBe('https\\://discord.com@evil.example/x');
+    expect(escapeText('https://u@a.example/https://b.example')).toBe('https\\://u@a.example/https\\://b.example');
   });
 
   it('keeps citation markers when asked, which can never open a link', () => {

@@ -7,7 +7,8 @@
  * message/embed limits, command-definition rules, the MESSAGE_CONTENT intent, and unknown routes (which fail loudly
  * and are recorded so a test can assert there were none).
  *
- * Everything the bot sends is recorded; interactions and messages can be injected through the gateway.
+ * Everything the bot sends is recorded, attached files with their bytes (at most 10 per message and 10 MiB per
+ * request, as on Discord); interactions and messages can be injected through the gateway.
  * It deliberately does not import anything from src/: it is an independent oracle of Discord's rules.
  *
  *   const emulator = await startDiscordEmulator();
