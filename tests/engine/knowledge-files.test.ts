@@ -126,7 +126,10 @@ describe('addKnowledgeFile', () => {
       addKnowledgeFile(dir, 'race.md', text('second'), { replace: false }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(Object.keys(await snapshot(dir))).toEqual(['Race.md']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'KNOWLEDGE_FILE_EXISTS' } });
+    const files = Object.keys(await snapshot(dir));
+    expect(files).toHaveLength(1);
+    expect(['Race.md', 'race.md']).toContain(files[0]);
   });
 
   it('undoes an add of a new file by removing it', async () => {
