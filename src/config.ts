@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { z } from 'zod';
 import { botError } from './errors.ts';
 
 export const EMBEDDER_NAMES = ['use-lite', 'minilm'] as const;
@@ -35,104 +36,102 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
 const SNOWFLAKE = /^\d{15,21}$/;
+const snowflake = z.string().regex(SNOWFLAKE);
+const wholeNumber = (max: number) => z.string().regex(/^\d{1,9}$/).transform(Number).pipe(z.number().int().min(1).max(max));
 
-function snowflake(env: Env, name: string): string | undefined {
-  const value = optional(env, name);
-  if (value !== undefined && !SNOWFLAKE.test(value)) {
-    throw botError('CONFIG_INVALID', { name, value, expected: 'a Discord id (15–21 digits)' });
-  }
-  return value;
+/**
+ * The environment the bot reads, validated in one place (zod). Values arrive trimmed, and an empty
+ * one counts as unset.
+ */
+const EnvSchema = z.object({
+  DISCORD_TOKEN: z.string().optional(),
+  DISCORD_CLIENT_ID: snowflake.optional(),
+  DISCORD_GUILD_ID: snowflake.optional(),
+  DISCORD_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
+  KNOWLEDGE_DIR: z.string().optional(),
+  INDEX_DIR: z.string().optional(),
+  EMBEDDER: z.enum(EMBEDDER_NAMES).optional(),
+  MODEL_DIR: z.string().optional(),
+  ADMIN_USER_IDS: z.string().transform(idList).pipe(z.array(snowflake)).optional(),
+  ADMIN_ROLE_IDS: z.string().transform(idList).pipe(z.array(snowflake)).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  ASK_RATE_LIMIT: wholeNumber(1000).optional(),
+  ASK_RATE_WINDOW_SEC: wholeNumber(86_400).optional(),
+  MAX_CONCURRENT_ANSWERS: wholeNumber(64).optional(),
+  FEEDBACK_DB: z.string().optional(),
+  FEEDBACK_RETENTION_DAYS: wholeNumber(3650).optional(),
+  KNOWLEDGE_WATCH: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['1', 'true', '0', 'false']))
+    .transform((v) => v === '1' || v === 'true')
+    .optional(),
+  SHARD_COUNT: wholeNumber(4096).optional(),
+});
+
+type EnvName = keyof z.input<typeof EnvSchema>;
+
+/** What each variable expects, as a configuration error says it (never with the rejected value). */
+const EXPECTED: Record<EnvName, string> = {
+  DISCORD_TOKEN: 'the bot token from the developer portal',
+  DISCORD_CLIENT_ID: 'a Discord id (15–21 digits)',
+  DISCORD_GUILD_ID: 'a Discord id (15–21 digits)',
+  DISCORD_API_URL: 'an http(s) URL such as https://discord.com/api',
+  KNOWLEDGE_DIR: 'a folder path',
+  INDEX_DIR: 'a folder path',
+  EMBEDDER: `one of ${EMBEDDER_NAMES.join(', ')}`,
+  MODEL_DIR: 'a folder path',
+  ADMIN_USER_IDS: 'comma-separated Discord ids (15–21 digits)',
+  ADMIN_ROLE_IDS: 'comma-separated Discord ids (15–21 digits)',
+  LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
+  ASK_RATE_LIMIT: 'a whole number from 1 to 1000',
+  ASK_RATE_WINDOW_SEC: 'a whole number from 1 to 86400',
+  MAX_CONCURRENT_ANSWERS: 'a whole number from 1 to 64',
+  FEEDBACK_DB: 'a file path',
+  FEEDBACK_RETENTION_DAYS: 'a whole number from 1 to 3650',
+  KNOWLEDGE_WATCH: '1, true, 0 or false',
+  SHARD_COUNT: 'a whole number from 1 to 4096',
+};
+
+function idList(value: string): string[] {
+  return value.split(/[\s,]+/).filter(Boolean);
 }
 
-function snowflakeList(env: Env, name: string): string[] {
-  const value = optional(env, name);
-  if (value === undefined) return [];
-  const ids = value.split(/[\s,]+/).filter(Boolean);
-  const bad = ids.find((id) => !SNOWFLAKE.test(id));
-  if (bad !== undefined) {
-    throw botError('CONFIG_INVALID', { name, value: bad, expected: 'comma-separated Discord ids (15–21 digits)' });
-  }
-  return ids;
-}
-
-function positiveInt(env: Env, name: string, fallback: number, max: number): number {
-  const value = optional(env, name);
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw botError('CONFIG_INVALID', { name, value, expected: `a whole number from 1 to ${max}` });
-  }
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const value = optional(env, name);
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw botError('CONFIG_INVALID', { name, value, expected: `one of ${allowed.join(', ')}` });
-  }
-  return value as T;
-}
-
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const value = optional(env, name);
-  if (value === undefined) return fallback;
-  switch (value.toLowerCase()) {
-    case '1':
-    case 'true':
-      return true;
-    case '0':
-    case 'false':
-      return false;
-    default:
-      throw botError('CONFIG_INVALID', { name, value, expected: '1, true, 0 or false' });
-  }
-}
-
-function url(env: Env, name: string): string | undefined {
-  const value = optional(env, name);
-  if (value === undefined) return undefined;
-  try {
-    const parsed = new URL(value);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
-  } catch {
-    throw botError('CONFIG_INVALID', { name, value, expected: 'an http(s) URL such as https://discord.com/api' });
-  }
-  return value.replace(/\/+$/, '');
-}
-
-/** Reads and validates the environment; the first bad value throws one clear BotError. */
+/** Reads and validates the environment; a bad value throws one BotError naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
-  const embedder = oneOf(env, 'EMBEDDER', EMBEDDER_NAMES, 'use-lite');
-  const modelDir = optional(env, 'MODEL_DIR');
-  const discordToken = optional(env, 'DISCORD_TOKEN');
-  const discordClientId = snowflake(env, 'DISCORD_CLIENT_ID');
-  const discordGuildId = snowflake(env, 'DISCORD_GUILD_ID');
-  const discordApiUrl = url(env, 'DISCORD_API_URL');
+  const trimmed: Partial<Record<EnvName, string>> = {};
+  for (const name of Object.keys(EXPECTED) as EnvName[]) {
+    const value = env[name]?.trim();
+    if (value) trimmed[name] = value;
+  }
+  const parsed = EnvSchema.safeParse(trimmed);
+  if (!parsed.success) {
+    const name = String(parsed.error.issues[0]?.path[0]) as EnvName;
+    throw botError('CONFIG_INVALID', { name, expected: EXPECTED[name] ?? 'a valid value' });
+  }
+  const e = parsed.data;
   return {
-    ...(discordToken !== undefined && { discordToken }),
-    ...(discordClientId !== undefined && { discordClientId }),
-    ...(discordGuildId !== undefined && { discordGuildId }),
-    ...(discordApiUrl !== undefined && { discordApiUrl }),
-    knowledgeDir: path.resolve(cwd, optional(env, 'KNOWLEDGE_DIR') ?? 'knowledge'),
-    indexDir: path.resolve(cwd, optional(env, 'INDEX_DIR') ?? path.join('data', 'index')),
-    embedder,
-    ...(modelDir !== undefined && { modelDir: path.resolve(cwd, modelDir) }),
-    adminUserIds: snowflakeList(env, 'ADMIN_USER_IDS'),
-    adminRoleIds: snowflakeList(env, 'ADMIN_ROLE_IDS'),
-    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
-    askRateLimit: positiveInt(env, 'ASK_RATE_LIMIT', 5, 1000),
-    askRateWindowSec: positiveInt(env, 'ASK_RATE_WINDOW_SEC', 60, 86_400),
-    maxConcurrentAnswers: positiveInt(env, 'MAX_CONCURRENT_ANSWERS', 4, 64),
-    feedbackDb: path.resolve(cwd, optional(env, 'FEEDBACK_DB') ?? path.join('data', 'feedback.sqlite')),
-    feedbackRetentionDays: positiveInt(env, 'FEEDBACK_RETENTION_DAYS', 90, 3650),
-    knowledgeWatch: flag(env, 'KNOWLEDGE_WATCH', false),
-    ...(optional(env, 'SHARD_COUNT') !== undefined && { shardCount: positiveInt(env, 'SHARD_COUNT', 1, 4096) }),
+    ...(e.DISCORD_TOKEN !== undefined && { discordToken: e.DISCORD_TOKEN }),
+    ...(e.DISCORD_CLIENT_ID !== undefined && { discordClientId: e.DISCORD_CLIENT_ID }),
+    ...(e.DISCORD_GUILD_ID !== undefined && { discordGuildId: e.DISCORD_GUILD_ID }),
+    ...(e.DISCORD_API_URL !== undefined && { discordApiUrl: e.DISCORD_API_URL }),
+    knowledgeDir: path.resolve(cwd, e.KNOWLEDGE_DIR ?? 'knowledge'),
+    indexDir: path.resolve(cwd, e.INDEX_DIR ?? path.join('data', 'index')),
+    embedder: e.EMBEDDER ?? 'use-lite',
+    ...(e.MODEL_DIR !== undefined && { modelDir: path.resolve(cwd, e.MODEL_DIR) }),
+    adminUserIds: e.ADMIN_USER_IDS ?? [],
+    adminRoleIds: e.ADMIN_ROLE_IDS ?? [],
+    logLevel: e.LOG_LEVEL ?? 'info',
+    askRateLimit: e.ASK_RATE_LIMIT ?? 5,
+    askRateWindowSec: e.ASK_RATE_WINDOW_SEC ?? 60,
+    maxConcurrentAnswers: e.MAX_CONCURRENT_ANSWERS ?? 4,
+    feedbackDb: path.resolve(cwd, e.FEEDBACK_DB ?? path.join('data', 'feedback.sqlite')),
+    feedbackRetentionDays: e.FEEDBACK_RETENTION_DAYS ?? 90,
+    knowledgeWatch: e.KNOWLEDGE_WATCH ?? false,
+    ...(e.SHARD_COUNT !== undefined && { shardCount: e.SHARD_COUNT }),
   };
 }

@@ -2,9 +2,13 @@
  * Every failure a user can cause, as a code with a templated message (Orama's habit), so tests
  * assert on codes and people read one clear line.
  */
+import { graphemePrefix } from './text.ts';
+
 const MESSAGES = {
-  CONFIG_INVALID: (p: { name: string; value: string; expected: string }) =>
-    `Configuration error: ${p.name}=${JSON.stringify(p.value)} is not valid; expected ${p.expected}.`,
+  // The rejected value is never repeated: a token pasted into the wrong variable must not reach a log.
+  CONFIG_INVALID: (p: { name: string; expected: string }) => `Configuration error: ${p.name} is not valid; expected ${p.expected}.`,
+  DIR_NOT_WRITABLE: (p: { name: string; dir: string; cause: string }) =>
+    `${p.name} folder ${p.dir} is not writable (${p.cause}); make it writable or point ${p.name} elsewhere.`,
   KNOWLEDGE_DIR_MISSING: (p: { dir: string }) =>
     `Knowledge folder not found: ${p.dir}. Create it and put .md or .txt documents in it (or set KNOWLEDGE_DIR).`,
   KNOWLEDGE_EMPTY: (p: { dir: string; skipped: number }) =>
@@ -27,15 +31,17 @@ const MESSAGES = {
   KNOWLEDGE_FILE_EXISTS: (p: { name: string }) =>
     `A knowledge file named ${p.name} already exists; replace it explicitly or choose another name.`,
   KNOWLEDGE_FILE_NOT_FOUND: (p: { name: string }) => `There is no knowledge file named ${p.name}.`,
+  KNOWLEDGE_CHANGE_UNDONE: (p: { name: string; cause: string }) => `The change to ${p.name} was undone: ${p.cause}`,
   FEEDBACK_DB_UNUSABLE: (p: { file: string; cause: string }) =>
     `The feedback database ${p.file} is unusable: ${p.cause}. Move it aside (or set FEEDBACK_DB) to start a new one.`,
+  FEEDBACK_UNAVAILABLE: (p: { cause: string }) =>
+    `The question log is unavailable right now (${p.cause}); answers are not affected. Try again later.`,
   USAGE: (p: { detail: string }) => p.detail,
 } as const;
 
 /** A user-supplied name, quoted with control characters escaped and cut to a readable length. */
 function shown(name: string): string {
-  const quoted = JSON.stringify(name);
-  return quoted.length > 80 ? `${quoted.slice(0, 77)}…"` : quoted;
+  return name.length > 78 ? `${JSON.stringify(graphemePrefix(name, 75))}…` : JSON.stringify(name);
 }
 
 export type ErrorCode = keyof typeof MESSAGES;

@@ -25,4 +25,29 @@ describe('loadConfig', () => {
   ])('rejects %s=%s with CONFIG_INVALID naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(name) }));
   });
+
+  it.each(['DISCORD_CLIENT_ID', 'LOG_LEVEL', 'ADMIN_USER_IDS', 'DISCORD_API_URL', 'ASK_RATE_LIMIT', 'KNOWLEDGE_WATCH'])(
+    'names %s and what it expects, never the rejected value (a token pasted in the wrong place)',
+    (name) => {
+      const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB';
+      let message = '';
+      try {
+        loadConfig({ [name]: token });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(new RegExp(`^Configuration error: ${name} is not valid; expected .+\\.$`));
+      expect(message).not.toContain(token);
+      expect(message).not.toContain(token.slice(0, 12));
+    },
+  );
+
+  it('reads whole numbers, flags and the shard count', () => {
+    expect(loadConfig({ ASK_RATE_LIMIT: ' 7 ', KNOWLEDGE_WATCH: 'True', SHARD_COUNT: '3', MAX_CONCURRENT_ANSWERS: '' })).toMatchObject({
+      askRateLimit: 7,
+      knowledgeWatch: true,
+      shardCount: 3,
+      maxConcurrentAnswers: 4,
+    });
+  });
 });

@@ -15,11 +15,13 @@ import { loadConfig, type Config } from '../config.ts';
 import { restOptions } from '../discord/bot.ts';
 import { Engine } from '../engine/engine.ts';
 import { createLogger } from '../logger.ts';
+import { assertWritableDir } from '../writable-dir.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (!config.discordToken) throw new Error('DISCORD_TOKEN is not set: sharding only applies to the Discord bot.');
+  assertWritableDir(config.indexDir, 'INDEX_DIR');
   // Build or validate the persisted index once, so shards never race to rebuild it.
   await (await Engine.open({ config, logger })).close();
   const manager = new ShardingManager(path.join(path.dirname(fileURLToPath(import.meta.url)), 'start.ts'), {

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { Engine } from '../engine/engine.ts';
 import { BotError, errorMessage } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { assertWritableDir } from '../writable-dir.ts';
 import { formatAnswerText, formatReindexReport, formatSkillsText, toJsonAnswer } from './format.ts';
 
 const USAGE = `Usage:
@@ -74,7 +75,9 @@ async function answerJsonLines(engine: Engine): Promise<void> {
 
 async function reindex(args: string[]): Promise<void> {
   const json = args.includes('--json');
-  const engine = await Engine.open({ config: loadConfig(), logger: cliLogger() });
+  const config = loadConfig();
+  assertWritableDir(config.indexDir, 'INDEX_DIR');
+  const engine = await Engine.open({ config, logger: cliLogger() });
   try {
     const report = await engine.reindex();
     const { added, changed, removed, ...contract } = report;

@@ -14,21 +14,17 @@ export async function answerForDiscord(
   ctx: BotContext,
 ): Promise<{ answer: Answer; reply: ReplyPayload }> {
   const answer = await ctx.limiter.run(() => ctx.engine.ask(question));
-  let questionId: number | undefined;
-  try {
-    questionId = ctx.feedback.recordQuestion({
-      question: answer.question,
-      guildId: who.guildId,
-      userId: who.userId,
-      surface: who.surface,
-      refused: answer.refused,
-      confidence: answer.confidence,
-      citations: answer.citations.map(({ n, source, section, score }) => ({ n, source, section, score })),
-    });
-  } catch (error) {
-    // Losing a statistic must never cost the person their answer.
-    ctx.logger.warn({ err: error, surface: who.surface }, 'could not record the question');
-  }
+  // Never throws and never waits on the file: a busy question log queues the record (then the
+  // answer goes out without 👍/👎, having no id to vote on yet).
+  const questionId = ctx.feedback.recordQuestion({
+    question: answer.question,
+    guildId: who.guildId,
+    userId: who.userId,
+    surface: who.surface,
+    refused: answer.refused,
+    confidence: answer.confidence,
+    citations: answer.citations.map(({ n, source, section, score }) => ({ n, source, section, score })),
+  });
   ctx.logger.info(
     { surface: who.surface, userId: who.userId, guildId: who.guildId, refused: answer.refused, ms: answer.timings.totalMs },
     'answered',

@@ -1,26 +1,19 @@
-import {
-  Client,
-  Events,
-  GatewayIntentBits,
-  MessageFlags,
-  Partials,
-  type ButtonInteraction,
-  type Interaction,
-  type Message,
-  type ModalSubmitInteraction,
-} from 'discord.js';
+import path from 'node:path';
+import { Client, Events, GatewayIntentBits, Partials, type Interaction, type Message } from 'discord.js';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/engine.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { commands } from './commands/index.ts';
 import type { BotContext } from './context.ts';
-import { errorReply, NO_MENTIONS } from './format.ts';
+import { guardAutocomplete, guardInteraction, guardMessage } from './boundary.ts';
+import { NO_MENTIONS } from './format.ts';
 import { ConcurrencyLimiter, Cooldown } from './guard.ts';
 import { handleComment, handleVote } from './feedback.ts';
 import { answerMention } from './mention.ts';
 import { FeedbackStore } from '../feedback/store.ts';
 import { watchKnowledge } from '../engine/watch-knowledge.ts';
+import { assertWritableDir } from '../writable-dir.ts';
 
 /** In-flight replies get this long to finish at shutdown before the client is closed anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -87,66 +80,48 @@ export function attachHandlers(client: Client, ctx: BotContext): RunningBot {
 }
 
 async function handleInteraction(interaction: Interaction, ctx: BotContext): Promise<void> {
+  const who = { userId: interaction.user.id, guildId: interaction.guildId };
   if (interaction.isAutocomplete()) {
     const command = commands.get(interaction.commandName);
-    await command?.autocomplete?.(interaction, ctx).catch((error: unknown) =>
-      ctx.logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed'),
-    );
+    await guardAutocomplete(interaction, ctx.logger, { command: interaction.commandName, ...who }, async () => {
+      await command?.autocomplete?.(interaction, ctx);
+    });
     return;
   }
   if (interaction.isButton() || interaction.isModalSubmit()) {
-    await handleComponent(interaction, ctx);
+    const where = { customId: interaction.customId, ...who };
+    await guardInteraction(
+      interaction,
+      ctx.logger,
+      where,
+      async () => {
+        const handled = interaction.isButton() ? await handleVote(interaction, ctx) : await handleComment(interaction, ctx);
+        if (!handled) ctx.logger.warn(where, 'unknown component');
+      },
+      'component',
+    );
     return;
   }
   if (!interaction.isChatInputCommand()) return;
-  const log = { command: interaction.commandName, userId: interaction.user.id, guildId: interaction.guildId };
   const command = commands.get(interaction.commandName);
-  try {
+  await guardInteraction(interaction, ctx.logger, { command: interaction.commandName, ...who }, async () => {
     if (!command) throw new Error(`unknown command /${interaction.commandName}`);
     await command.execute(interaction, ctx);
-  } catch (error) {
-    ctx.logger.error({ ...log, err: error }, 'command failed');
-    const apology = errorReply('Sorry — something went wrong while answering. Please try again in a moment.');
-    try {
-      if (interaction.deferred || interaction.replied) {
-        if (interaction.deferred && !interaction.replied) await interaction.editReply(apology);
-        else await interaction.followUp({ ...apology, flags: MessageFlags.Ephemeral });
-      } else {
-        await interaction.reply({ ...apology, flags: MessageFlags.Ephemeral });
-      }
-    } catch (replyError) {
-      ctx.logger.warn({ ...log, err: errorMessage(replyError) }, 'could not deliver the apology');
-    }
-  }
+  });
 }
 
-async function handleComponent(interaction: ButtonInteraction | ModalSubmitInteraction, ctx: BotContext): Promise<void> {
-  const log = { customId: interaction.customId, userId: interaction.user.id, guildId: interaction.guildId };
-  try {
-    const handled = interaction.isButton() ? await handleVote(interaction, ctx) : await handleComment(interaction, ctx);
-    if (!handled) ctx.logger.warn(log, 'unknown component');
-  } catch (error) {
-    ctx.logger.error({ ...log, err: error }, 'component failed');
-    if (!interaction.replied && !interaction.deferred) {
-      await interaction
-        .reply({ ...errorReply('Sorry — that did not work. Please try again.'), flags: MessageFlags.Ephemeral })
-        .catch(() => undefined);
-    }
-  }
-}
-
-async function handleMention(message: Message, botId: string, ctx: BotContext): Promise<void> {
-  try {
-    await answerMention(message, botId, ctx);
-  } catch (error) {
-    ctx.logger.error({ event: 'mention', userId: message.author.id, guildId: message.guildId, err: error }, 'mention failed');
-  }
+function handleMention(message: Message, botId: string, ctx: BotContext): Promise<void> {
+  return guardMessage(message, ctx.logger, { event: 'mention', userId: message.author.id, guildId: message.guildId }, () =>
+    answerMention(message, botId, ctx),
+  );
 }
 
 /** `npm start` with a token: open the engine, log in, and run until SIGINT/SIGTERM. */
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+  assertWritableDir(config.indexDir, 'INDEX_DIR');
+  if (config.feedbackDb !== ':memory:') assertWritableDir(path.dirname(config.feedbackDb), 'FEEDBACK_DB');
   const engine = await Engine.open({ config, logger });
-  const feedback = FeedbackStore.open(config.feedbackDb, { retentionDays: config.feedbackRetentionDays });
+  const feedback = FeedbackStore.open(config.feedbackDb, { retentionDays: config.feedbackRetentionDays, logger, recoverCorrupt: true });
   const client = createClient(config);
   const ctx: BotContext = {
     engine,

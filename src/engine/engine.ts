@@ -13,6 +13,7 @@ import { evidenceScore, passesGate } from '../search/gate.ts';
 import { DEFAULT_RETRIEVAL, retrieve, type RetrievalSettings } from '../search/retrieve.ts';
 import { calibrateGate } from './calibrate-gate.ts';
 import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/index-store.ts';
+import { graphemePrefix } from '../text.ts';
 import type { Answer, EngineStats, ReindexReport, RefusalReason, SkillEntry } from '../types.ts';
 
 /** Longer questions are cut here (and the answer says so): nobody asks 500 characters at once. */
@@ -236,7 +237,7 @@ export function cleanQuestion(raw: string): { question: string; truncated: boole
     .replace(/\s+/g, ' ')
     .trim();
   if (text.length <= MAX_QUESTION_CHARS) return { question: text, truncated: false };
-  const cut = text.slice(0, MAX_QUESTION_CHARS);
+  const cut = graphemePrefix(text, MAX_QUESTION_CHARS);
   const lastSpace = cut.lastIndexOf(' ');
   return { question: (lastSpace > MAX_QUESTION_CHARS * 0.8 ? cut.slice(0, lastSpace) : cut).trim(), truncated: true };
 }

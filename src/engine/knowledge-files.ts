@@ -7,7 +7,7 @@
  * rule, can only be managed on disk.
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BotError, botError } from '../errors.ts';
 import { KNOWLEDGE_EXTENSIONS, rejectReason } from '../ingest/load.ts';
@@ -15,7 +15,10 @@ import { KNOWLEDGE_EXTENSIONS, rejectReason } from '../ingest/load.ts';
 export const MAX_KNOWLEDGE_FILE_NAME = 100;
 
 export interface AddedKnowledgeFile {
-  /** The file name as written (after `safeKnowledgeFileName`). */
+  /**
+   * The file name written: the existing file's when a document of that name in another case was
+   * replaced, otherwise the requested name after `safeKnowledgeFileName`.
+   */
   file: string;
   replaced: boolean;
   /** The bytes the file held before, when it was replaced: pass to `restoreKnowledgeFile` to undo. */
@@ -59,10 +62,14 @@ export function safeKnowledgeFileName(name: string): string {
   return candidate;
 }
 
-/** One change at a time per file, so the bytes returned for undo are the ones actually replaced. */
+/**
+ * One change at a time per document, so the bytes returned for undo are the ones actually
+ * replaced. Keyed case-insensitively: `Guide.md` and `guide.md` are one document.
+ */
 const locks = new Map<string, Promise<unknown>>();
 
-async function withLock<T>(target: string, work: () => Promise<T>): Promise<T> {
+async function withLock<T>(dir: string, file: string, work: () => Promise<T>): Promise<T> {
+  const target = path.join(dir, file.toLowerCase());
   const previous = locks.get(target) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(work);
   const tail = run.catch(() => undefined);
@@ -72,6 +79,16 @@ async function withLock<T>(target: string, work: () => Promise<T>): Promise<T> {
   } finally {
     if (locks.get(target) === tail) locks.delete(target);
   }
+}
+
+/**
+ * The name already used in `dir` for `file`, ignoring case (document names that differ only in
+ * case are one name, whatever the file system); `file` itself when there is none.
+ */
+async function existingName(dir: string, file: string): Promise<string> {
+  const wanted = file.toLowerCase();
+  const entries = await readdir(dir);
+  return entries.find((entry) => entry === file) ?? entries.find((entry) => entry.toLowerCase() === wanted) ?? file;
 }
 
 async function ensureDir(dir: string): Promise<void> {
@@ -131,12 +148,13 @@ export async function addKnowledgeFile(
   bytes: Uint8Array,
   options: { replace: boolean },
 ): Promise<AddedKnowledgeFile> {
-  const file = safeKnowledgeFileName(name);
+  const requested = safeKnowledgeFileName(name);
   const reason = rejectReason(bytes);
-  if (reason !== undefined) throw botError('KNOWLEDGE_FILE_REJECTED', { name: file, reason });
+  if (reason !== undefined) throw botError('KNOWLEDGE_FILE_REJECTED', { name: requested, reason });
   await ensureDir(dir);
-  const target = path.join(dir, file);
-  return withLock(target, async () => {
+  return withLock(dir, requested, async () => {
+    const file = await existingName(dir, requested);
+    const target = path.join(dir, file);
     const previous = await readExisting(target, () =>
       botError('KNOWLEDGE_FILE_REJECTED', { name: file, reason: 'a folder of that name exists' }),
     );
@@ -151,17 +169,21 @@ export async function addKnowledgeFile(
   });
 }
 
-/** Deletes a top-level knowledge document and returns its bytes (for undo); KNOWLEDGE_FILE_NOT_FOUND if absent. */
-export async function removeKnowledgeFile(dir: string, name: string): Promise<Uint8Array> {
-  const file = safeKnowledgeFileName(name);
+/**
+ * Deletes a top-level knowledge document (its name matched ignoring case) and returns the name it
+ * had and its bytes (for undo); KNOWLEDGE_FILE_NOT_FOUND if absent.
+ */
+export async function removeKnowledgeFile(dir: string, name: string): Promise<{ file: string; previous: Uint8Array }> {
+  const requested = safeKnowledgeFileName(name);
   await ensureDir(dir);
-  const target = path.join(dir, file);
-  return withLock(target, async () => {
-    const notFound = () => botError('KNOWLEDGE_FILE_NOT_FOUND', { name: file });
+  return withLock(dir, requested, async () => {
+    const file = await existingName(dir, requested);
+    const target = path.join(dir, file);
+    const notFound = () => botError('KNOWLEDGE_FILE_NOT_FOUND', { name: requested });
     const previous = await readExisting(target, notFound);
     if (previous === undefined) throw notFound();
     await unlink(target);
-    return previous;
+    return { file, previous };
   });
 }
 
@@ -172,7 +194,7 @@ export async function removeKnowledgeFile(dir: string, name: string): Promise<Ui
 export async function restoreKnowledgeFile(dir: string, name: string, previous: Uint8Array | undefined): Promise<void> {
   const file = safeKnowledgeFileName(name);
   const target = path.join(dir, file);
-  await withLock(target, async () => {
+  await withLock(dir, file, async () => {
     if (previous === undefined) {
       await unlink(target).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;

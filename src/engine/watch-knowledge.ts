@@ -4,6 +4,11 @@
  * Hidden paths (any segment starting with a dot, e.g. the atomic-write temp files and editors' swap
  * files) and files that are not knowledge (.md, .markdown, .txt) are ignored, except that a new or
  * renamed sub-folder counts, since it may hold documents.
+ *
+ * A watch follows the folder it was opened on: when the knowledge folder is deleted (or replaced,
+ * e.g. a deploy that swaps it) the watch goes dead. The folder itself is therefore checked every
+ * few seconds; when it is back (a new folder at the same path), it is watched again and its
+ * contents count as a change.
  */
 import { watch, statSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +24,18 @@ export interface WatchOptions {
   /** Quiet time after the last event before `onChange` runs; default 1000 ms. */
   debounceMs?: number;
   logger?: Logger;
+  /** How often the folder itself is checked (gone, or a new one in its place); default 2000 ms. */
+  checkMs?: number;
+}
+
+/** What tells one folder from another at the same path; undefined when there is no folder there. */
+function folderIdentity(dir: string): string | undefined {
+  try {
+    const info = statSync(dir);
+    return info.isDirectory() ? `${info.dev}:${info.ino}:${info.birthtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a path reported by fs.watch (relative to `dir`) can change the knowledge. */
@@ -71,31 +88,75 @@ export function watchKnowledge(
     else void run();
   };
 
-  let watcher: FSWatcher;
-  try {
-    watcher = watch(dir, { recursive: true }, (event, filename) => {
-      if (closed) return;
-      const relative = filename === null ? null : String(filename);
-      if (!isKnowledgeChange(dir, relative)) return;
-      logger.debug({ event, file: relative }, 'knowledge file changed');
-      if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(fire, debounceMs);
+  const schedule = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(fire, debounceMs);
+  };
+
+  let watcher: FSWatcher | undefined;
+  let watched: string | undefined;
+  let gone = false;
+
+  const unwatch = (): void => {
+    watcher?.close();
+    watcher = undefined;
+    watched = undefined;
+  };
+
+  /** Opens the watch on the folder now at `dir`; false when there is none. */
+  const rewatch = (): boolean => {
+    unwatch();
+    const identity = folderIdentity(dir);
+    if (identity === undefined) return false;
+    try {
+      watcher = watch(dir, { recursive: true }, (event, filename) => {
+        if (closed) return;
+        const relative = filename === null ? null : String(filename);
+        if (!isKnowledgeChange(dir, relative)) return;
+        logger.debug({ event, file: relative }, 'knowledge file changed');
+        schedule();
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    watcher.on('error', (error) => {
+      // The next check of the folder opens a new watch once the folder is usable again.
+      logger.warn({ err: errorMessage(error), dir }, 'knowledge watcher failed; watching again once the folder is back');
+      unwatch();
     });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw botError('KNOWLEDGE_DIR_MISSING', { dir });
-    throw error;
-  }
-  watcher.on('error', (error) => {
-    logger.warn({ err: errorMessage(error), dir }, 'knowledge watcher failed; changes are no longer watched');
-  });
+    watched = identity;
+    return true;
+  };
+
+  if (!rewatch()) throw botError('KNOWLEDGE_DIR_MISSING', { dir });
   logger.info({ dir, debounceMs }, 'watching the knowledge folder');
+
+  const check = setInterval(() => {
+    if (closed) return;
+    const identity = folderIdentity(dir);
+    if (identity === undefined) {
+      if (!gone) logger.warn({ dir }, 'the knowledge folder is gone; the index keeps answering, and the folder is watched again when it is back');
+      gone = true;
+      unwatch();
+      return;
+    }
+    if (identity === watched) return;
+    if (rewatch()) {
+      gone = false;
+      logger.info({ dir }, 'the knowledge folder is back; watching it again');
+      schedule();
+    }
+  }, options.checkMs ?? 2000);
+  check.unref();
 
   return {
     close(): void {
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
-      watcher.close();
+      clearInterval(check);
+      unwatch();
     },
   };
 }

@@ -5,12 +5,20 @@
  * database and kept in its `meta` table, so the same person's votes can be matched (one vote per person
  * per question) without the file revealing who they are or matching ids across databases.
  * Rows older than the retention bound are deleted at open, at most hourly while recording, and on `prune()`.
+ *
+ * The log never holds up an answer: SQLite waits at most a few milliseconds for a lock. A write
+ * that finds the file busy (another program holding it) is queued in memory, with a warning, and
+ * written with the next write that gets through or by a retry every few seconds; the queue is
+ * bounded (the oldest records are dropped, with a warning). Any other database error drops the
+ * record with a warning. A file that is not a database at all is moved aside at open.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BotError, botError, errorMessage } from '../errors.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { graphemePrefix } from '../text.ts';
 
 /** Stored question text is cut here (the engine already cuts questions to this length). */
 export const MAX_STORED_QUESTION_CHARS = 500;
@@ -20,6 +28,14 @@ const MAX_RETENTION_DAYS = 3650;
 const DAY_MS = 86_400_000;
 /** While recording, old rows are pruned at most this often. */
 const PRUNE_INTERVAL_MS = 3_600_000;
+/** How long a statement waits for another connection's lock before giving up: a few ms, never seconds. */
+export const BUSY_TIMEOUT_MS = 5;
+/** Records kept in memory while the file is busy; beyond this the oldest are dropped. */
+export const MAX_PENDING_WRITES = 1_000;
+/** While records are queued, the file is tried again this often (one attempt, off any answer's path). */
+const RETRY_PENDING_MS = 5_000;
+/** After the file was found busy, writes are queued at once for this long instead of each waiting again. */
+const BUSY_BACKOFF_MS = 1_000;
 
 export type Surface = 'slash' | 'mention' | 'cli';
 export type Vote = 'up' | 'down';
@@ -63,6 +79,15 @@ export interface FeedbackStoreOptions {
   retentionDays?: number;
   /** Injected in tests. */
   now?: () => Date;
+  /** Where warnings go: records queued or dropped, a corrupt file moved aside. */
+  logger?: Logger;
+  /**
+   * A file SQLite cannot read as a database is renamed aside (`<file>.corrupt-<time>`) and a new
+   * one started, with a warning: what the bot wants. Otherwise (reports) it throws. Default false.
+   */
+  recoverCorrupt?: boolean;
+  /** Records kept in memory while the file is busy; default 1000. */
+  maxPendingWrites?: number;
 }
 
 type Db = Database.Database;
@@ -118,10 +143,27 @@ export function normalizeQuestion(text: string): string {
     .trim();
 }
 
-/** Cuts by code points, so a surrogate pair is never split. */
-function truncate(text: string, max: number): string {
-  const points = Array.from(text);
-  return points.length > max ? points.slice(0, max).join('') : text;
+function sqliteCode(error: unknown): string {
+  return error instanceof Database.SqliteError ? error.code : '';
+}
+
+/** Another connection holds the lock: worth trying again later. */
+function isBusy(error: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(error));
+}
+
+/** The file is not (or no longer) a readable SQLite database. */
+function isCorrupt(error: unknown): boolean {
+  return /^SQLITE_(NOTADB|CORRUPT)/.test(sqliteCode(error));
+}
+
+/** Renames the file (and its WAL companions) to `<file>.corrupt-<time>`; returns the new name. */
+function moveAside(file: string, at: Date): string {
+  const aside = `${file}.corrupt-${at.toISOString().replace(/[:.]/g, '-')}`;
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  }
+  return aside;
 }
 
 function round3(x: number): number {
@@ -144,6 +186,12 @@ interface Statements {
 
 export class FeedbackStore {
   private lastPruneMs = 0;
+  /** Writes that found the file busy, oldest first, each ready to run as it was meant to. */
+  private readonly pending: (() => unknown)[] = [];
+  private dropped = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Wall-clock ms before which the file is not tried again (it was just found busy). */
+  private busyUntil = 0;
 
   private constructor(
     private readonly db: Db,
@@ -151,11 +199,14 @@ export class FeedbackStore {
     private readonly statements: Statements,
     private readonly retentionDays: number,
     private readonly now: () => Date,
+    private readonly logger: Logger,
+    private readonly maxPending: number,
   ) {}
 
   /**
-   * Opens (creating the folder, file and schema when missing) and prunes old rows.
-   * `file` may be `:memory:`. A file that is not a feedback database throws FEEDBACK_DB_UNUSABLE.
+   * Opens (creating the folder, file and schema when missing) and prunes old rows (unless the file
+   * is busy). `file` may be `:memory:`. A file that is not a feedback database throws
+   * FEEDBACK_DB_UNUSABLE, unless it is unreadable as a database and `recoverCorrupt` is set.
    */
   static open(file: string, options: FeedbackStoreOptions = {}): FeedbackStore {
     const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
@@ -163,18 +214,30 @@ export class FeedbackStore {
       throw new RangeError(`retentionDays must be a whole number from 1 to ${MAX_RETENTION_DAYS}, got ${retentionDays}`);
     }
     const now = options.now ?? (() => new Date());
+    const logger = options.logger ?? silentLogger;
+    const connect = () => FeedbackStore.connect(file, retentionDays, now, logger, options.maxPendingWrites ?? MAX_PENDING_WRITES);
+    try {
+      return connect();
+    } catch (error) {
+      if (!(options.recoverCorrupt && file !== ':memory:' && isCorrupt((error as Error).cause))) throw error;
+      const aside = moveAside(file, now());
+      logger.warn({ file, movedTo: aside, err: errorMessage((error as Error).cause) }, 'the feedback database was corrupt: moved it aside and started a new one');
+      return connect();
+    }
+  }
+
+  private static connect(file: string, retentionDays: number, now: () => Date, logger: Logger, maxPending: number): FeedbackStore {
     let db: Db | undefined;
     try {
       if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      db = new Database(file);
+      // Waiting on another program's lock would hold up answers: give up after a few ms instead.
+      db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
-      // The bot writes while `npm run stats` reads: wait for the other connection rather than fail.
-      db.pragma('busy_timeout = 5000');
       migrate(db, file);
       const salt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get('user_salt');
       if (!salt) throw new Error('its meta table has no user salt');
-      const store = new FeedbackStore(db, salt.value, prepare(db), retentionDays, now);
+      const store = new FeedbackStore(db, salt.value, prepare(db), retentionDays, now, logger, maxPending);
       store.prune();
       return store;
     } catch (error) {
@@ -184,48 +247,136 @@ export class FeedbackStore {
     }
   }
 
-  /** Records one asked question (answered or refused); returns its id for votes and comments. */
-  recordQuestion(record: QuestionRecord): number {
+  /**
+   * Records one asked question (answered or refused); returns its id for votes and comments, or
+   * undefined when the record was queued (the file is busy) or dropped. Never throws for a
+   * database problem, and never waits more than a few milliseconds.
+   */
+  recordQuestion(record: QuestionRecord): number | undefined {
     const nowMs = this.now().getTime();
     if (nowMs - this.lastPruneMs >= PRUNE_INTERVAL_MS) this.prune();
-    const question = truncate(record.question, MAX_STORED_QUESTION_CHARS);
-    const citations = record.citations.map(({ n, source, section, score }) => ({ n, source, section, score }));
-    const result = this.statements.insertQuestion.run(
-      nowMs,
-      question,
-      normalizeQuestion(question),
-      record.guildId,
-      this.hashUser(record.userId),
-      record.surface,
-      record.refused ? 1 : 0,
-      Number.isFinite(record.confidence) ? record.confidence : 0,
-      JSON.stringify(citations),
+    const question = graphemePrefix(record.question, MAX_STORED_QUESTION_CHARS);
+    const citations = JSON.stringify(record.citations.map(({ n, source, section, score }) => ({ n, source, section, score })));
+    const userHash = this.hashUser(record.userId);
+    const confidence = Number.isFinite(record.confidence) ? record.confidence : 0;
+    return this.write('question', () =>
+      Number(
+        this.statements.insertQuestion.run(nowMs, question, normalizeQuestion(question), record.guildId, userHash, record.surface, record.refused ? 1 : 0, confidence, citations)
+          .lastInsertRowid,
+      ),
     );
-    return Number(result.lastInsertRowid);
   }
 
-  /** One vote per person per question: voting again replaces the vote. False when the question is unknown. */
+  /**
+   * One vote per person per question: voting again replaces the vote. False when the question is
+   * unknown; true when recorded, or queued while the file is busy.
+   */
   recordVote(questionId: number, userId: string, vote: Vote): boolean {
     if (vote !== 'up' && vote !== 'down') throw new TypeError(`vote must be 'up' or 'down', got ${String(vote)}`);
     const value = vote === 'up' ? 1 : -1;
-    return this.statements.upsertVote.run(questionId, this.hashUser(userId), value, this.now().getTime(), questionId).changes > 0;
+    const userHash = this.hashUser(userId);
+    const at = this.now().getTime();
+    return this.write('vote', () => this.statements.upsertVote.run(questionId, userHash, value, at, questionId).changes > 0) ?? true;
   }
 
   /**
    * Keeps a comment (cut to 1000 characters; a person may comment more than once).
-   * False when the question is unknown or the comment is blank.
+   * False when the question is unknown or the comment is blank; true when recorded or queued.
    */
   recordComment(questionId: number, userId: string, comment: string): boolean {
-    const text = truncate(comment.trim(), MAX_STORED_COMMENT_CHARS);
+    const text = graphemePrefix(comment.trim(), MAX_STORED_COMMENT_CHARS);
     if (text === '') return false;
-    return this.statements.insertComment.run(questionId, this.hashUser(userId), text, this.now().getTime(), questionId).changes > 0;
+    const userHash = this.hashUser(userId);
+    const at = this.now().getTime();
+    return this.write('comment', () => this.statements.insertComment.run(questionId, userHash, text, at, questionId).changes > 0) ?? true;
   }
 
-  /** Deletes questions (with their votes and comments) older than the retention bound; returns how many. */
+  /** Records waiting for the file to be free. */
+  get pendingWrites(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Deletes questions (with their votes and comments) older than the retention bound; returns how
+   * many. A busy file skips it (0): it is tried again within the hour.
+   */
   prune(): number {
     const nowMs = this.now().getTime();
     this.lastPruneMs = nowMs;
-    return this.statements.prune.run(nowMs - this.retentionDays * DAY_MS).changes;
+    try {
+      return this.statements.prune.run(nowMs - this.retentionDays * DAY_MS).changes;
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError)) throw error;
+      this.logger.warn({ err: errorMessage(error) }, 'could not prune the question log; trying again later');
+      return 0;
+    }
+  }
+
+  /** Runs a write now, after any queued ones; queues it when the file is busy, drops it on any other database error. */
+  private write<T>(what: string, run: () => T): T | undefined {
+    // While the file was just found busy, queue at once rather than wait for the lock again.
+    if (this.pending.length > 0 && (Date.now() < this.busyUntil || !this.flushPending())) {
+      this.enqueue(what, run);
+      return undefined;
+    }
+    try {
+      return run();
+    } catch (error) {
+      if (isBusy(error)) {
+        this.busyUntil = Date.now() + BUSY_BACKOFF_MS;
+        this.enqueue(what, run);
+      } else if (error instanceof Database.SqliteError) {
+        this.logger.warn({ what, err: errorMessage(error) }, 'could not write to the question log; the record is dropped');
+      } else {
+        throw error;
+      }
+      return undefined;
+    }
+  }
+
+  private enqueue(what: string, run: () => unknown): void {
+    if (this.pending.length === 0) {
+      this.logger.warn({ what }, 'the question log is busy (another program holds it): records are queued and written later');
+    }
+    this.pending.push(run);
+    if (this.pending.length > this.maxPending) {
+      this.pending.shift();
+      if (this.dropped++ % 100 === 0) this.logger.warn({ dropped: this.dropped, queued: this.maxPending }, 'the question log is still busy: dropping the oldest queued records');
+    }
+    this.scheduleRetry();
+  }
+
+  /** One attempt every few seconds while records wait, even when nobody asks anything. */
+  private scheduleRetry(): void {
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.db.open && this.pending.length > 0 && !this.flushPending()) this.scheduleRetry();
+    }, RETRY_PENDING_MS).unref();
+  }
+
+  /**
+   * Writes the queued records in one transaction (one attempt, waiting at most a few ms); false
+   * while the file is still busy. Runs by itself every few seconds while records wait.
+   */
+  flushPending(): boolean {
+    const count = this.pending.length;
+    if (count === 0) return true;
+    try {
+      this.db.transaction(() => {
+        for (const run of this.pending) run();
+      })();
+    } catch (error) {
+      if (isBusy(error)) {
+        this.busyUntil = Date.now() + BUSY_BACKOFF_MS;
+        return false;
+      }
+      if (!(error instanceof Database.SqliteError)) throw error;
+      this.logger.warn({ dropped: count, err: errorMessage(error) }, 'could not write the queued records to the question log; they are dropped');
+    }
+    this.pending.length = 0;
+    this.dropped = 0;
+    this.logger.info({ written: count }, 'the question log is free again: queued records written');
+    return true;
   }
 
   /** What people asked in the last `days` days, what was refused or disliked; `limit` rows per list. */
@@ -234,7 +385,9 @@ export class FeedbackStore {
     const limit = options.limit ?? 10;
     if (!(days > 0)) throw new RangeError(`days must be positive, got ${days}`);
     const sinceMs = this.now().getTime() - days * DAY_MS;
-    const read = this.db.transaction(() => {
+    // Records queued while the file was busy count as soon as it is free again.
+    this.flushPending();
+    const read = this.db.transaction((): FeedbackReport => {
       const totals = this.statements.totals.get(sinceMs) ?? { questions: 0, refused: 0 };
       const votes = this.statements.votes.get(sinceMs) ?? { up: 0, down: 0 };
       return {
@@ -254,11 +407,24 @@ export class FeedbackStore {
         })),
       };
     });
-    return read();
+    try {
+      return read();
+    } catch (error) {
+      if (isBusy(error)) throw botError('FEEDBACK_UNAVAILABLE', { cause: 'another program holds the database locked' }, error);
+      if (error instanceof Database.SqliteError) throw botError('FEEDBACK_UNAVAILABLE', { cause: `the database cannot be read: ${error.message}` }, error);
+      throw error;
+    }
   }
 
+  /** Writes what is queued if it can (one attempt), then closes. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (!this.db.open) return;
+    if (!this.flushPending()) {
+      this.logger.warn({ dropped: this.pending.length }, 'the question log is still busy at shutdown: queued records are dropped');
+    }
+    this.db.close();
   }
 
   private hashUser(userId: string): string {

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ActionRowBuilder,
+  AttachmentBuilder,
   ButtonBuilder,
   ButtonStyle,
   Client,
@@ -510,6 +511,31 @@ describe('Discord emulator: messages', () => {
 });
 
 describe('Discord emulator: attachments and subcommands', () => {
+  it('records the files a reply attaches, bytes included, and refuses more than ten', async () => {
+    await registerKnowledgeCommand();
+    const client = await readyClient();
+    const handled = onNextInteraction(client, async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const tooMany = Array.from({ length: 11 }, (_, i) => new AttachmentBuilder(Buffer.from(`file ${i}`), { name: `f${i}.txt` }));
+      const refused = await interaction.editReply({ content: 'eleven', files: tooMany }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await interaction.editReply({ content: 'The full list is attached.', files: [new AttachmentBuilder(Buffer.from('all 300 documents\n'), { name: 'knowledge.txt' })] });
+      return refused;
+    });
+    const handle = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'list' });
+    const refused = await handled;
+    expect(refused).toBeInstanceOf(DiscordAPIError);
+    expect(refused).toMatchObject({ code: 50035, message: expect.stringMatching(/attachments\[BASE_TYPE_MAX_LENGTH\]/) });
+    const edit = await handle.waitForEdit();
+    expect(edit.files).toHaveLength(1);
+    expect(edit.files[0]).toMatchObject({ name: 'knowledge.txt', size: 18 });
+    expect(Buffer.from(edit.files[0]!.bytes).toString('utf8')).toBe('all 300 documents\n');
+    expect(edit.message.attachments.map((a) => a.filename)).toEqual(['knowledge.txt']);
+  });
+
   it('delivers an attachment option of a subcommand whose URL serves the bytes', async () => {
     await registerKnowledgeCommand();
     const client = await readyClient();

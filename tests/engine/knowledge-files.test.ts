@@ -107,6 +107,31 @@ describe('addKnowledgeFile', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 
+  it('treats a name that differs only in case as the same document', async () => {
+    const dir = await knowledgeDir({ 'Guide.md': 'original text' });
+    await expect(addKnowledgeFile(dir, 'guide.MD', text('new text'), { replace: false })).rejects.toMatchObject({
+      code: 'KNOWLEDGE_FILE_EXISTS',
+      message: expect.stringContaining('Guide.md'),
+    });
+    const result = await addKnowledgeFile(dir, 'GUIDE.md', text('new text'), { replace: true });
+    expect(result).toMatchObject({ file: 'Guide.md', replaced: true });
+    expect(await readdir(dir)).toEqual(['Guide.md']);
+    expect(await readFile(path.join(dir, 'Guide.md'), 'utf8')).toBe('new text');
+  });
+
+  it('lets exactly one of two concurrent adds of names differing in case win', async () => {
+    const dir = await knowledgeDir({});
+    const results = await Promise.allSettled([
+      addKnowledgeFile(dir, 'Race.md', text('first'), { replace: false }),
+      addKnowledgeFile(dir, 'race.md', text('second'), { replace: false }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'KNOWLEDGE_FILE_EXISTS' } });
+    const files = Object.keys(await snapshot(dir));
+    expect(files).toHaveLength(1);
+    expect(['Race.md', 'race.md']).toContain(files[0]);
+  });
+
   it('undoes an add of a new file by removing it', async () => {
     const dir = await knowledgeDir({ 'guide.md': 'original text' });
     const before = await snapshot(dir);
@@ -140,10 +165,18 @@ describe('removeKnowledgeFile', () => {
     const dir = await knowledgeDir({ 'guide.md': SAMPLE_MD, 'other.md': 'other' });
     const before = await snapshot(dir);
     const removed = await removeKnowledgeFile(dir, 'guide.md');
-    expect(new TextDecoder().decode(removed)).toBe(SAMPLE_MD);
+    expect(removed.file).toBe('guide.md');
+    expect(new TextDecoder().decode(removed.previous)).toBe(SAMPLE_MD);
     expect(Object.keys(await snapshot(dir))).toEqual(['other.md']);
-    await restoreKnowledgeFile(dir, 'guide.md', removed);
+    await restoreKnowledgeFile(dir, removed.file, removed.previous);
     expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('treats names that differ only in case as one name', async () => {
+    const dir = await knowledgeDir({ 'Guide.md': SAMPLE_MD, 'other.md': 'other' });
+    const removed = await removeKnowledgeFile(dir, 'GUIDE.MD');
+    expect(removed.file).toBe('Guide.md');
+    expect(Object.keys(await snapshot(dir))).toEqual(['other.md']);
   });
 
   it('says KNOWLEDGE_FILE_NOT_FOUND for an absent file and refuses unsafe names', async () => {

@@ -1,8 +1,9 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { watchKnowledge, type KnowledgeWatcher } from '../../src/engine/watch-knowledge.ts';
+import { captureLogger } from '../support/capture-logger.ts';
 import { knowledgeDir } from '../support/temp.ts';
 
 const DEBOUNCE_MS = 50;
@@ -119,6 +120,30 @@ describe('watchKnowledge', () => {
     watcher.close();
     await sleep(QUIET_MS);
     expect(calls).toBe(2);
+  });
+
+  it('watches again when the folder is deleted and created anew, counting its contents as a change', async () => {
+    const dir = await knowledgeDir({ 'existing.md': '# Existing\n\ntext' });
+    const state = { calls: 0 };
+    const { logger, lines } = captureLogger();
+    watchers.push(watchKnowledge(dir, async () => void state.calls++, { debounceMs: DEBOUNCE_MS, checkMs: 20, logger }));
+
+    await rm(dir, { recursive: true });
+    await waitFor(() => lines().some((l) => String(l.msg).includes('folder is gone')));
+    // The deletion itself may have been seen as a change: let that call happen first.
+    await sleep(QUIET_MS);
+    const callsWhileGone = state.calls;
+
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'restored.md'), '# Restored\n\ntext');
+    await waitFor(() => lines().some((l) => String(l.msg).includes('folder is back')));
+    await waitFor(() => state.calls > callsWhileGone);
+
+    // The new folder is really watched: a later write is seen too.
+    await sleep(QUIET_MS);
+    const settled = state.calls;
+    await writeFile(path.join(dir, 'later.md'), '# Later\n\ntext');
+    await waitFor(() => state.calls === settled + 1);
   });
 
   it('refuses a missing folder with KNOWLEDGE_DIR_MISSING', async () => {

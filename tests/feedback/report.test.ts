@@ -23,7 +23,7 @@ async function filledDb(): Promise<string> {
   const base = { guildId: null, userId: '123456789012345678', surface: 'cli' as const, confidence: 0.5 };
   const cite = [{ n: 1, source: 'roles.md', section: 'Skills', score: 0.5 }];
   store.recordQuestion({ ...base, question: 'What skills do I need?', refused: false, citations: cite });
-  const q = store.recordQuestion({ ...base, question: 'what skills do I need', refused: false, citations: cite });
+  const q = store.recordQuestion({ ...base, question: 'what skills do I need', refused: false, citations: cite })!;
   store.recordVote(q, '123456789012345678', 'down');
   store.recordQuestion({ ...base, question: 'Best pizza in town?', refused: true, confidence: 0.1, citations: [] });
   store.close();

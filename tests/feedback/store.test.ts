@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FeedbackStore, normalizeQuestion, type QuestionRecord } from '../../src/feedback/store.ts';
+import { captureLogger } from '../support/capture-logger.ts';
 import { tempDir } from '../support/temp.ts';
 
 const USER = '123456789012345678';
@@ -48,7 +49,7 @@ function rows(file: string, sql: string): Record<string, unknown>[] {
 describe('FeedbackStore', () => {
   it('creates its folder and schema and round-trips a question', async () => {
     const { store, file, clock } = await storeWithClock();
-    const id = store.recordQuestion(ask('What skills does an ML engineer need?', { surface: 'mention', guildId: null }));
+    const id = store.recordQuestion(ask('What skills does an ML engineer need?', { surface: 'mention', guildId: null }))!;
     expect(id).toBeGreaterThan(0);
     expect(existsSync(file)).toBe(true);
     store.close();
@@ -72,7 +73,7 @@ describe('FeedbackStore', () => {
 
   it('reopens an existing database without losing rows or changing the salt', async () => {
     const { store, file } = await storeWithClock();
-    const id = store.recordQuestion(ask('Is Python enough?'));
+    const id = store.recordQuestion(ask('Is Python enough?'))!;
     expect(store.recordVote(id, USER, 'up')).toBe(true);
     store.close();
     const again = FeedbackStore.open(file, { now: () => new Date(Date.UTC(2025, 0, 15, 13)) });
@@ -84,7 +85,7 @@ describe('FeedbackStore', () => {
 
   it('truncates the stored question to 500 characters and a comment to 1000', async () => {
     const { store, file } = await storeWithClock();
-    const id = store.recordQuestion(ask('q'.repeat(700)));
+    const id = store.recordQuestion(ask('q'.repeat(700)))!;
     expect(store.recordComment(id, USER, 'c'.repeat(1500))).toBe(true);
     store.close();
     expect((rows(file, 'SELECT question FROM questions')[0]!.question as string).length).toBe(500);
@@ -93,7 +94,7 @@ describe('FeedbackStore', () => {
 
   it('never writes the raw user id to the database file or its WAL', async () => {
     const { store, file } = await storeWithClock();
-    const id = store.recordQuestion(ask('How do I get into MLOps?'));
+    const id = store.recordQuestion(ask('How do I get into MLOps?'))!;
     store.recordVote(id, USER, 'down');
     store.recordComment(id, USER, 'Please add a section on MLOps.');
     // While open, the WAL holds the writes: check it too.
@@ -110,7 +111,7 @@ describe('FeedbackStore', () => {
 
   it('keeps one vote per person per question: a second click changes it', async () => {
     const { store, file } = await storeWithClock();
-    const id = store.recordQuestion(ask('Do I need a PhD?'));
+    const id = store.recordQuestion(ask('Do I need a PhD?'))!;
     expect(store.recordVote(id, USER, 'up')).toBe(true);
     expect(store.recordVote(id, USER, 'down')).toBe(true);
     expect(store.recordVote(id, OTHER, 'up')).toBe(true);
@@ -121,7 +122,7 @@ describe('FeedbackStore', () => {
 
   it('refuses votes and comments on an unknown question, and blank comments', async () => {
     const { store } = await storeWithClock();
-    const id = store.recordQuestion(ask('Which industries hire?'));
+    const id = store.recordQuestion(ask('Which industries hire?'))!;
     expect(store.recordVote(id + 1, USER, 'up')).toBe(false);
     expect(store.recordComment(id + 1, USER, 'hello')).toBe(false);
     expect(store.recordComment(id, USER, '   ')).toBe(false);
@@ -131,11 +132,11 @@ describe('FeedbackStore', () => {
 
   it('prunes questions, votes and comments past the retention bound', async () => {
     const { store, file, clock } = await storeWithClock(Date.UTC(2025, 0, 1), 30);
-    const old = store.recordQuestion(ask('Old question'));
+    const old = store.recordQuestion(ask('Old question'))!;
     store.recordVote(old, USER, 'up');
     store.recordComment(old, USER, 'old comment');
     clock.ms += 20 * DAY;
-    const recent = store.recordQuestion(ask('Recent question'));
+    const recent = store.recordQuestion(ask('Recent question'))!;
     clock.ms += 11 * DAY; // `old` is now 31 days old, `recent` 11
     expect(store.prune()).toBe(1);
     expect(store.prune()).toBe(0);
@@ -168,12 +169,12 @@ describe('FeedbackStore', () => {
     store.recordQuestion(ask('what skills does an ML engineer need'));
     clock.ms += 1000;
     store.recordQuestion(ask('  What   SKILLS does an ML-engineer need?!  ', { userId: OTHER }));
-    const salary = store.recordQuestion(ask('How much do ML engineers earn?'));
+    const salary = store.recordQuestion(ask('How much do ML engineers earn?'))!;
     store.recordQuestion(ask('How much do ML engineers earn'));
     store.recordVote(salary, USER, 'down');
     store.recordVote(salary, OTHER, 'down');
     store.recordQuestion(ask("What's the best pizza?", { refused: true, confidence: 0.1, citations: [] }));
-    const good = store.recordQuestion(ask('Which industries hire ML engineers?'));
+    const good = store.recordQuestion(ask('Which industries hire ML engineers?'))!;
     store.recordVote(good, USER, 'up');
     store.recordQuestion(ask('???', { refused: true, confidence: 0, citations: [] }));
 
@@ -203,7 +204,7 @@ describe('FeedbackStore', () => {
     expect(store.report()).toMatchObject({ questions: 0, refused: 0, refusalRate: 0, up: 0, down: 0, topQuestions: [], gaps: [] });
   });
 
-  it('refuses a file that is not a feedback database with FEEDBACK_DB_UNUSABLE', async () => {
+  it('refuses a file that is not a feedback database with FEEDBACK_DB_UNUSABLE (reports never move it)', async () => {
     const file = path.join(await tempDir('mlbot-feedback-'), 'feedback.sqlite');
     writeFileSync(file, 'this is not sqlite, just text that is long enough to look like a header '.repeat(20));
     expect(() => FeedbackStore.open(file)).toThrow(expect.objectContaining({ code: 'FEEDBACK_DB_UNUSABLE' }));
@@ -221,9 +222,85 @@ describe('FeedbackStore', () => {
   it('works in memory', () => {
     const store = FeedbackStore.open(':memory:');
     open.push(store);
-    const id = store.recordQuestion(ask('In memory?'));
+    const id = store.recordQuestion(ask('In memory?'))!;
     expect(store.recordVote(id, USER, 'up')).toBe(true);
     expect(store.report().questions).toBe(1);
+  });
+});
+
+describe('FeedbackStore when another program holds the file', () => {
+  /** A second connection (as another process would) holding the write lock until released. */
+  function lockExclusively(file: string): { release: () => void } {
+    const other = new Database(file);
+    other.exec('BEGIN EXCLUSIVE');
+    return {
+      release: () => {
+        other.exec('COMMIT');
+        other.close();
+      },
+    };
+  }
+
+  it('queues ten questions without waiting for the lock, with a warning, and writes them once it is free', async () => {
+    const file = path.join(await tempDir('mlbot-feedback-'), 'feedback.sqlite');
+    const { logger, lines } = captureLogger();
+    const store = FeedbackStore.open(file, { logger });
+    open.push(store);
+    const first = store.recordQuestion(ask('Before the lock'))!;
+    expect(first).toBeGreaterThan(0);
+
+    const lock = lockExclusively(file);
+    const ids = Array.from({ length: 10 }, (_, i) => store.recordQuestion(ask(`Asked while locked ${i}`)));
+    expect(ids).toEqual(Array(10).fill(undefined));
+    expect(store.recordVote(first, USER, 'up')).toBe(true);
+    expect(store.pendingWrites).toBe(11);
+    expect(lines().filter((l) => l.level === 40 && String(l.msg).includes('busy'))).toHaveLength(1);
+    // Readers are not blocked by a writer (WAL): the report still works, without the queued rows.
+    expect(store.report().questions).toBe(1);
+
+    lock.release();
+    expect(store.flushPending()).toBe(true);
+    expect(store.pendingWrites).toBe(0);
+    expect(store.report()).toMatchObject({ questions: 11, up: 1 });
+    expect(rows(file, "SELECT COUNT(*) AS n FROM questions WHERE question LIKE 'Asked while locked %'")).toEqual([{ n: 10 }]);
+  });
+
+  it('keeps at most the configured number of queued records, dropping the oldest with a warning', async () => {
+    const file = path.join(await tempDir('mlbot-feedback-'), 'feedback.sqlite');
+    const { logger, lines } = captureLogger();
+    const store = FeedbackStore.open(file, { logger, maxPendingWrites: 3 });
+    open.push(store);
+    const lock = lockExclusively(file);
+    for (const q of ['one', 'two', 'three', 'four', 'five']) store.recordQuestion(ask(q));
+    expect(store.pendingWrites).toBe(3);
+    expect(lines().some((l) => String(l.msg).includes('dropping the oldest'))).toBe(true);
+    lock.release();
+    store.close();
+    expect(rows(file, 'SELECT question FROM questions ORDER BY id')).toEqual([{ question: 'three' }, { question: 'four' }, { question: 'five' }]);
+  });
+
+  it('says plainly when the log cannot be read, and still takes questions', async () => {
+    const { store, file } = await storeWithClock();
+    const other = new Database(file);
+    other.exec('DROP TABLE comments; DROP TABLE votes');
+    other.close();
+    expect(() => store.report()).toThrow(expect.objectContaining({ code: 'FEEDBACK_UNAVAILABLE', message: expect.stringMatching(/question log is unavailable/) }));
+    expect(() => store.recordQuestion(ask('Still answered?'))).not.toThrow();
+  });
+
+  it('moves a file that is not a database aside and starts a new one, with a warning (the bot)', async () => {
+    const dir = await tempDir('mlbot-feedback-');
+    const file = path.join(dir, 'feedback.sqlite');
+    const garbage = 'this is not sqlite, just text that is long enough to look like a header '.repeat(20);
+    writeFileSync(file, garbage);
+    const { logger, lines } = captureLogger();
+    const store = FeedbackStore.open(file, { logger, recoverCorrupt: true });
+    open.push(store);
+    expect(store.recordQuestion(ask('Fresh start?'))).toBe(1);
+    const aside = readdirSync(dir).filter((f) => f.startsWith('feedback.sqlite.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(path.join(dir, aside[0]!), 'utf8')).toBe(garbage);
+    expect(lines().some((l) => l.level === 40 && String(l.msg).includes('moved it aside'))).toBe(true);
   });
 });
 

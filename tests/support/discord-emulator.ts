@@ -7,7 +7,8 @@
  * message/embed limits, command-definition rules, the MESSAGE_CONTENT intent, and unknown routes (which fail loudly
  * and are recorded so a test can assert there were none).
  *
- * Everything the bot sends is recorded; interactions and messages can be injected through the gateway.
+ * Everything the bot sends is recorded, attached files with their bytes (at most 10 per message and 10 MiB per
+ * request, as on Discord); interactions and messages can be injected through the gateway.
  * It deliberately does not import anything from src/: it is an independent oracle of Discord's rules.
  *
  *   const emulator = await startDiscordEmulator();
@@ -148,6 +149,10 @@ export const DiscordLimits = {
   autocompleteChoiceValue: 100,
   /** Combined name, description and option/choice text of one command. */
   commandTotalCharacters: 4_000,
+  /** Files one message may carry. */
+  attachmentsPerMessage: 10,
+  /** A bot's upload limit per request in a server without boosts (Discord lowered it to 10 MiB in 2024). */
+  uploadBytes: 10 * 1024 * 1024,
   globalChatInputCommands: 100,
   /** Per context-menu type (USER, MESSAGE); Discord raised this from 5 to 15. */
   contextMenuCommands: 15,
@@ -346,6 +351,8 @@ export interface RecordedFile {
   readonly name: string;
   readonly size: number;
   readonly contentType: string;
+  /** The uploaded bytes, so a test can read an attached report. */
+  readonly bytes: Uint8Array;
 }
 
 export interface RecordedRequest {
@@ -1102,7 +1109,7 @@ async function parseRequestBody(
     const files: RecordedFile[] = [];
     for (const [field, value] of form.entries()) {
       if (typeof value !== 'string') {
-        files.push({ field, name: value.name, size: value.size, contentType: value.type });
+        files.push({ field, name: value.name, size: value.size, contentType: value.type, bytes: new Uint8Array(await value.arrayBuffer()) });
       } else if (field === 'payload_json') {
         const parsed = parseJson(value);
         body = isObject(parsed) ? { ...body, ...parsed } : body;
@@ -1110,9 +1117,22 @@ async function parseRequestBody(
         body[field] = value;
       }
     }
+    checkUploads(files);
     return { body, files };
   }
   return { body: parseJson(Buffer.from(raw).toString('utf8')), files: [] };
+}
+
+/** Discord refuses more than 10 files in one message (50035) and a request over the upload limit (40005). */
+function checkUploads(files: readonly RecordedFile[]): void {
+  if (files.reduce((total, file) => total + file.size, 0) > DiscordLimits.uploadBytes) {
+    throw new DiscordHttpError(413, { code: RESTJSONErrorCodes.RequestEntityTooLarge, message: 'Request entity too large' });
+  }
+  if (files.length > DiscordLimits.attachmentsPerMessage) {
+    const errors = new FormErrors();
+    errors.add(['attachments'], 'BASE_TYPE_MAX_LENGTH', `Must be ${DiscordLimits.attachmentsPerMessage} or fewer in length.`);
+    errors.throwIfAny();
+  }
 }
 
 function parseJson(text: string): unknown {

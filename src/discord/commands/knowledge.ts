@@ -1,11 +1,11 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { BotError, errorMessage } from '../../errors.ts';
-import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from '../../engine/knowledge-files.ts';
+import { BotError, botError, errorMessage } from '../../errors.ts';
+import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile } from '../../engine/knowledge-files.ts';
 import { MAX_DOCUMENT_BYTES } from '../../ingest/load.ts';
 import type { BotContext, SlashCommand } from '../context.ts';
 import { adminCommand, requireAdmin } from '../admin.ts';
-import { errorReply, escapeMarkdown, fitEmbed, NO_MENTIONS, reindexReply, truncate } from '../format.ts';
-import { EMBED_FIELD_COUNT_LIMIT } from '../limits.ts';
+import { knowledgeListReply, reindexReply, truncate } from '../format.ts';
+import type { ReindexReport } from '../../types.ts';
 
 /** Downloads from Discord's CDN get this long; a stuck one must not hold the reply forever. */
 const DOWNLOAD_TIMEOUT_MS = 15_000;
@@ -31,16 +31,11 @@ export const knowledge: SlashCommand = {
   async execute(interaction, ctx) {
     if (!(await requireAdmin(interaction, ctx, 'Managing knowledge'))) return;
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    // Refusals (bad name, bad bytes, exists, not found, undone) are BotErrors: the boundary shows them.
     const sub = interaction.options.getSubcommand(true);
-    try {
-      if (sub === 'list') await list(interaction, ctx);
-      else if (sub === 'add') await add(interaction, ctx);
-      else if (sub === 'remove') await remove(interaction, ctx);
-    } catch (error) {
-      // Known refusals (bad name, bad bytes, exists, not found) are the admin's to fix: say why.
-      if (!(error instanceof BotError)) throw error;
-      await interaction.editReply(errorReply(error.message));
-    }
+    if (sub === 'list') await interaction.editReply(knowledgeListReply(ctx.engine.stats()));
+    else if (sub === 'add') await add(interaction, ctx);
+    else if (sub === 'remove') await remove(interaction, ctx);
   },
 
   async autocomplete(interaction, ctx) {
@@ -54,24 +49,11 @@ export const knowledge: SlashCommand = {
   },
 };
 
-async function list(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const stats = ctx.engine.stats();
-  const fields = stats.documentsList.slice(0, EMBED_FIELD_COUNT_LIMIT).map((d) => ({
-    name: truncate(`${d.id} — ${d.title}`, 256),
-    value: truncate(`${d.chunks} passages · indexed ${d.indexedAt.slice(0, 16).replace('T', ' ')} UTC\n${d.sections.map((s) => `• ${escapeMarkdown(s)}`).join('\n')}`, 1024),
-  }));
-  await interaction.editReply({
-    embeds: [fitEmbed({ title: 'Knowledge', description: `${stats.documents} document(s), ${stats.chunks} passages · version ${stats.knowledgeVersion}`, fields })],
-    allowedMentions: NO_MENTIONS,
-  });
-}
-
 async function add(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const attachment = interaction.options.getAttachment('file', true);
   const replace = interaction.options.getBoolean('replace') ?? false;
   if (attachment.size > MAX_DOCUMENT_BYTES) {
-    await interaction.editReply(errorReply(`\`${attachment.name}\` is too large (${attachment.size} bytes; the limit is ${MAX_DOCUMENT_BYTES}).`));
-    return;
+    throw botError('KNOWLEDGE_FILE_REJECTED', { name: attachment.name, reason: `it is too large (${attachment.size} bytes; the limit is ${MAX_DOCUMENT_BYTES})` });
   }
   const bytes = await download(attachment.url);
   const added = await addKnowledgeFile(ctx.config.knowledgeDir, attachment.name, bytes, { replace });
@@ -79,32 +61,33 @@ async function add(interaction: ChatInputCommandInteraction, ctx: BotContext): P
     { command: 'knowledge', action: added.replaced ? 'replace' : 'add', file: added.file, bytes: bytes.byteLength, userId: interaction.user.id, guildId: interaction.guildId },
     'knowledge changed',
   );
-  await reindexOrUndo(interaction, ctx, added.file, added.previous);
+  const report = await reindexOrUndo(ctx, added.file, added.previous);
+  await interaction.editReply(reindexReply(report));
 }
 
 async function remove(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const file = safeKnowledgeFileName(interaction.options.getString('name', true));
-  const previous = await removeKnowledgeFile(ctx.config.knowledgeDir, file);
+  const { file, previous } = await removeKnowledgeFile(ctx.config.knowledgeDir, interaction.options.getString('name', true));
   ctx.logger.info({ command: 'knowledge', action: 'remove', file, userId: interaction.user.id, guildId: interaction.guildId }, 'knowledge changed');
-  await reindexOrUndo(interaction, ctx, file, previous);
+  const report = await reindexOrUndo(ctx, file, previous);
+  await interaction.editReply(reindexReply(report));
 }
 
-/** A change the index cannot take is undone, so the folder always matches what answers. */
-async function reindexOrUndo(
-  interaction: ChatInputCommandInteraction,
-  ctx: BotContext,
-  file: string,
-  previous: Uint8Array | undefined,
-): Promise<void> {
+/**
+ * A change the index cannot take is undone, so the folder always matches what answers. Only the
+ * reindex decides: once it succeeded the change stays, whatever happens to the reply afterwards.
+ */
+async function reindexOrUndo(ctx: BotContext, file: string, previous: Uint8Array | undefined): Promise<ReindexReport> {
+  let report: ReindexReport;
   try {
-    const report = await ctx.engine.reindex();
-    await ctx.onReindexed();
-    await interaction.editReply(reindexReply(report));
+    report = await ctx.engine.reindex();
   } catch (error) {
     await restoreKnowledgeFile(ctx.config.knowledgeDir, file, previous);
     ctx.logger.warn({ command: 'knowledge', file, err: errorMessage(error) }, 'knowledge change undone');
-    await interaction.editReply(errorReply(`The change to \`${file}\` was undone: ${errorMessage(error)}`));
+    throw botError('KNOWLEDGE_CHANGE_UNDONE', { name: file, cause: errorMessage(error) }, error);
   }
+  // The other shards reload from disk; one that misses this still reloads on the next change.
+  await ctx.onReindexed().catch((error: unknown) => ctx.logger.warn({ err: errorMessage(error) }, 'could not tell the other shards to reload'));
+  return report;
 }
 
 async function download(url: string): Promise<Uint8Array> {

@@ -1,8 +1,7 @@
 import { MessageFlags } from 'discord.js';
-import { errorMessage } from '../../errors.ts';
 import type { SlashCommand } from '../context.ts';
 import { adminCommand, requireAdmin } from '../admin.ts';
-import { errorReply, reindexReply } from '../format.ts';
+import { reindexReply } from '../format.ts';
 
 export const reindex: SlashCommand = {
   data: adminCommand('reindex', 'Rebuild the knowledge index from the knowledge folder (admins)').toJSON(),
@@ -11,12 +10,9 @@ export const reindex: SlashCommand = {
     if (!(await requireAdmin(interaction, ctx, 'Reindexing'))) return;
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     ctx.logger.info({ command: 'reindex', userId: interaction.user.id, guildId: interaction.guildId }, 'reindex requested');
-    try {
-      const report = await ctx.engine.reindex();
-      await ctx.onReindexed();
-      await interaction.editReply(reindexReply(report));
-    } catch (error) {
-      await interaction.editReply(errorReply(errorMessage(error)));
-    }
+    // A failed reindex throws REINDEX_FAILED (the previous index keeps answering); the boundary shows it.
+    const report = await ctx.engine.reindex();
+    await ctx.onReindexed();
+    await interaction.editReply(reindexReply(report));
   },
 };
