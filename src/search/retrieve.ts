@@ -19,9 +19,11 @@ export interface RetrievalSettings {
   rrfK: number;
   /** Weight of the dense ranking against the lexical one in the fusion. */
   denseWeight: number;
+  /** 'rank': reciprocal-rank fusion; 'score': min-max normalised scores, weighted and added. */
+  fusion: 'rank' | 'score';
 }
 
-export const DEFAULT_RETRIEVAL: RetrievalSettings = { candidates: 40, rrfK: 60, denseWeight: 1 };
+export const DEFAULT_RETRIEVAL: RetrievalSettings = { candidates: 40, rrfK: 60, denseWeight: 0.5, fusion: 'score' };
 
 export interface Candidate {
   label: number;
@@ -73,6 +75,7 @@ export function retrieve(index: Searchable, query: Float32Array, question: strin
     c.lexicalRank = i + 1;
     c.fused += 1 / (settings.rrfK + i + 1);
   });
+  if (settings.fusion === 'score') fuseScores([...byLabel.values()], settings.denseWeight);
   const ranked = [...byLabel.values()].sort((a, b) => b.fused - a.fused || b.dense - a.dense);
   const terms = contentTerms(question);
   return { ranked, evidence: measureEvidence(index.termStats, terms, ranked), terms };
@@ -92,4 +95,22 @@ export function measureEvidence(stats: TermStats, terms: ReadonlySet<string>, ra
     lexical: idfTotal > 0 ? lexical / idfTotal : 0,
     known: weightedCoverage(stats, terms, (t) => stats.documentFrequency(t) > 0),
   };
+}
+
+/** Each signal scaled to [0, 1] over the candidates (best = 1, worst = 0), then added with the dense weight. */
+function fuseScores(candidates: Candidate[], denseWeight: number): void {
+  let minDense = Infinity;
+  let maxDense = -Infinity;
+  let maxLexical = 0;
+  for (const c of candidates) {
+    minDense = Math.min(minDense, c.dense);
+    maxDense = Math.max(maxDense, c.dense);
+    maxLexical = Math.max(maxLexical, c.lexical);
+  }
+  const denseRange = maxDense - minDense;
+  for (const c of candidates) {
+    const dense = denseRange > 0 ? (c.dense - minDense) / denseRange : 1;
+    const lexical = maxLexical > 0 ? c.lexical / maxLexical : 0;
+    c.fused = lexical + denseWeight * dense;
+  }
 }
