@@ -1,6 +1,6 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, APIEmbedField } from 'discord.js';
 import { citationLabel, groupSources, type SourceGroup } from '../answer/sources.ts';
-import type { Answer, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
+import type { Answer, BuildProgress, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
 import {
   EMBED_DESCRIPTION_LIMIT,
   EMBED_FIELD_COUNT_LIMIT,
@@ -16,6 +16,7 @@ const COLOR_ANSWER = 0x5865f2;
 const COLOR_REFUSAL = 0x99aab5;
 const COLOR_ERROR = 0xed4245;
 const COLOR_OK = 0x57f287;
+const COLOR_PROGRESS = 0xfee75c;
 
 /** Nobody is ever pinged by what the bot writes: not by a question, not by a knowledge passage. */
 export const NO_MENTIONS = { parse: [] as [] };
@@ -129,6 +130,14 @@ export function reindexReply(report: ReindexReport): ReplyPayload {
     embeds: [fitEmbed({ title: 'Reindex complete', description: lines.join('\n'), color: COLOR_OK, fields })],
     allowedMentions: NO_MENTIONS,
   };
+}
+
+export function reindexProgressReply(p: BuildProgress): ReplyPayload {
+  const description =
+    p.phase === 'embedding'
+      ? `**${p.done}** of **${p.total}** passages done (embedding). Answers keep coming from the current index meanwhile.`
+      : `All **${p.total}** passages embedded; building and saving the indexes…`;
+  return { embeds: [{ title: 'Reindexing…', description, color: COLOR_PROGRESS }], allowedMentions: NO_MENTIONS };
 }
 
 export function errorReply(message: string): ReplyPayload {

@@ -3,7 +3,7 @@ import { extractSkills } from '../answer/skills.ts';
 import { normalize } from '../embeddings/embedder.ts';
 import { sectionKey } from '../ingest/chunk.ts';
 import { sha256 } from '../ingest/load.ts';
-import { LexicalIndex } from '../search/lexical-index.ts';
+import type { LexicalDoc, LexicalIndex } from '../search/lexical-index.ts';
 import { VectorIndex } from '../search/vector-index.ts';
 import type { Manifest } from '../store/index-store.ts';
 import type { Chunk, SkillEntry } from '../types.ts';
@@ -51,10 +51,9 @@ export function assembleLiveIndex(
   };
 }
 
-export function buildLexical(chunks: readonly Chunk[]): LexicalIndex {
-  return LexicalIndex.build(
-    chunks.map((c, label) => ({ label, heading: [c.docTitle, ...c.headingPath].join(' '), text: c.text })),
-  );
+/** What the lexical index reads of each chunk; the label is the chunk's position. */
+export function lexicalDocs(chunks: readonly Chunk[]): LexicalDoc[] {
+  return chunks.map((c, label) => ({ label, heading: [c.docTitle, ...c.headingPath].join(' '), text: c.text }));
 }
 
 function sectionCentroids(chunks: readonly Chunk[], vectors: readonly Float32Array[]): Float32Array[] {
