@@ -122,14 +122,23 @@ export function reindexReply(report: ReindexReport): ReplyPayload {
     `**${report.documents}** document(s), **${report.chunks}** passages in ${report.ms} ms`,
     `${report.embedded} passage(s) embedded, ${report.reused} reused`,
   ];
-  if (report.added.length > 0) lines.push(`Added: ${report.added.join(', ')}`);
-  if (report.changed.length > 0) lines.push(`Changed: ${report.changed.join(', ')}`);
-  if (report.removed.length > 0) lines.push(`Removed: ${report.removed.join(', ')}`);
+  if (report.added.length > 0) lines.push(`Added: ${namesList(report.added)}`);
+  if (report.changed.length > 0) lines.push(`Changed: ${namesList(report.changed)}`);
+  if (report.removed.length > 0) lines.push(`Removed: ${namesList(report.removed)}`);
   const fields = linesToFields('Skipped', report.skipped.map((s) => `\`${s.file}\`: ${s.reason}`), 2);
+  const description = truncate(lines.join('\n'), EMBED_DESCRIPTION_LIMIT);
   return {
-    embeds: [fitEmbed({ title: 'Reindex complete', description: lines.join('\n'), color: COLOR_OK, fields })],
+    embeds: [fitEmbed({ title: 'Reindex complete', description, color: COLOR_OK, fields })],
     allowedMentions: NO_MENTIONS,
   };
+}
+
+/** Document names a reindex report lists before "and N more": hundreds of added files stay readable. */
+const NAMES_LISTED = 10;
+
+function namesList(names: readonly string[]): string {
+  const listed = names.slice(0, NAMES_LISTED).join(', ');
+  return names.length > NAMES_LISTED ? `${listed} and ${names.length - NAMES_LISTED} more` : listed;
 }
 
 export function reindexProgressReply(p: BuildProgress): ReplyPayload {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { answerEmbed, fitEmbed, fitPassages, linesToFields, skillsReply, truncate } from '../../src/discord/format.ts';
+import { answerEmbed, fitEmbed, fitPassages, linesToFields, reindexProgressReply, reindexReply, skillsReply, truncate } from '../../src/discord/format.ts';
 import { EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT } from '../../src/discord/limits.ts';
-import type { Answer, Citation } from '../../src/types.ts';
+import type { Answer, Citation, ReindexReport } from '../../src/types.ts';
 
 const stats = { knowledgeVersion: 'abcd1234', embedder: 'use-lite' };
 
@@ -77,5 +77,34 @@ describe('fields and embeds', () => {
 
   it('never allows mentions in a reply', () => {
     expect(skillsReply([], undefined).allowedMentions).toEqual({ parse: [] });
+  });
+});
+
+describe('reindexReply', () => {
+  const report = (added: string[]): ReindexReport => ({
+    documents: added.length + 1, chunks: 900, embedded: 890, reused: 10, added, changed: [], removed: [], skipped: [], ms: 30_000,
+  });
+
+  it('names a few added documents and counts the rest, within Discord limits', () => {
+    const names = Array.from({ length: 300 }, (_, i) => `a-rather-long-generated-document-name-${i}.md`);
+    const description = reindexReply(report(names)).embeds![0]!.description!;
+    expect(description.length).toBeLessThanOrEqual(EMBED_DESCRIPTION_LIMIT);
+    expect(description).toContain('Added: a-rather-long-generated-document-name-0.md, ');
+    expect(description).toContain('a-rather-long-generated-document-name-9.md and 290 more');
+    expect(description).not.toContain('-name-10.md');
+  });
+
+  it('lists every name when there are few', () => {
+    expect(reindexReply(report(['a.md', 'b.md'])).embeds![0]!.description).toContain('Added: a.md, b.md');
+  });
+});
+
+describe('reindexProgressReply', () => {
+  it('says how many passages are done out of all, then that the indexes are being built', () => {
+    expect(reindexProgressReply({ phase: 'embedding', done: 120, total: 923 }).embeds![0]!).toMatchObject({
+      title: 'Reindexing…',
+      description: expect.stringMatching(/^\*\*120\*\* of \*\*923\*\* passages done/),
+    });
+    expect(reindexProgressReply({ phase: 'indexing', done: 923, total: 923 }).embeds![0]!.description).toMatch(/All \*\*923\*\* passages embedded; building/);
   });
 });
