@@ -7,6 +7,9 @@ import type { Embedder } from './embedder.ts';
  */
 export const BULK_BATCH_SIZE = 8;
 
+/** Embeds one batch: an embedder on this thread, or a worker thread that has one. */
+export type EmbedLane = (texts: readonly string[]) => Promise<Float32Array[]>;
+
 export interface BatchOptions {
   batchSize?: number;
   /** Called after each batch with the number of texts embedded so far. */
@@ -15,22 +18,39 @@ export interface BatchOptions {
 
 /**
  * Embeds many texts in small batches sorted by length and returns the vectors in input order.
- * Between batches it gives the event loop a turn, so progress can be shown (and, on the main
- * thread, other work can run) while a long job is under way.
+ * With several lanes (this thread and a worker thread, say), each lane takes the next batch as
+ * soon as it is free, so they share the work whatever their speed. Between batches the event
+ * loop gets a turn, so progress can be shown (and, on the main thread, other work can run).
  */
-export async function embedInBatches(embedder: Embedder, texts: readonly string[], options: BatchOptions = {}): Promise<Float32Array[]> {
+export async function embedInBatches(
+  lanes: Embedder | readonly EmbedLane[],
+  texts: readonly string[],
+  options: BatchOptions = {},
+): Promise<Float32Array[]> {
+  const laneList: readonly EmbedLane[] = Array.isArray(lanes) ? lanes : [(batch: readonly string[]) => (lanes as Embedder).embed(batch)];
   const batchSize = options.batchSize ?? BULK_BATCH_SIZE;
   const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+  const batches: number[][] = [];
+  for (let start = 0; start < order.length; start += batchSize) batches.push(order.slice(start, start + batchSize));
+
   const out = new Array<Float32Array>(texts.length);
-  for (let start = 0; start < order.length; start += batchSize) {
-    const batch = order.slice(start, start + batchSize);
-    const vectors = await embedder.embed(batch.map((i) => texts[i]!));
-    if (vectors.length !== batch.length) {
-      throw new Error(`the ${embedder.name} embedder returned ${vectors.length} vectors for ${batch.length} texts`);
+  let next = 0;
+  let done = 0;
+  let failed = false;
+  const runLane = async (embed: EmbedLane): Promise<void> => {
+    while (next < batches.length && !failed) {
+      const batch = batches[next++]!;
+      const vectors = await embed(batch.map((i) => texts[i]!)).catch((error: unknown) => {
+        failed = true; // the other lanes stop after their current batch
+        throw error;
+      });
+      if (vectors.length !== batch.length) throw new Error(`${vectors.length} vectors came back for ${batch.length} texts`);
+      batch.forEach((i, k) => (out[i] = vectors[k]!));
+      done += batch.length;
+      options.onProgress?.(done);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    batch.forEach((i, k) => (out[i] = vectors[k]!));
-    options.onProgress?.(start + batch.length);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+  };
+  await Promise.all(laneList.map(runLane));
   return out;
 }

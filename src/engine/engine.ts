@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { cosine, createEmbedder, type Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
-import { inProcessBuildWork, type BuildWork } from './build-work.ts';
+import { bothThreadsBuildWork, inProcessBuildWork, type BuildWork } from './build-work.ts';
 import { BuildWorker } from './build-worker.ts';
 import { loadKnowledge, type LoadedKnowledge } from '../ingest/load.ts';
 import type { LiveIndex } from './live-index.ts';
@@ -30,8 +30,9 @@ export interface EngineOptions {
   embedder?: Embedder;
   /**
    * Where builds embed and index. By default a reindex runs on a worker thread with its own copy
-   * of the configured model (in-process on an injected embedder), and a build at open runs on
-   * this thread, which has nothing to answer yet. When given, every build uses it.
+   * of the configured model (in-process on an injected embedder), and a build at open, when
+   * nothing is answered yet, embeds on this thread and that worker together. When given, every
+   * build uses it.
    */
   buildWork?: BuildWork;
   /** Progress of the build `open` runs when the index on disk is missing or stale. */
@@ -77,10 +78,17 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     const logger = options.logger ?? silentLogger;
     const embedder = options.embedder ?? (await createEmbedder(options.config));
-    const { live, report } = await loadOrBuild(options, embedder, logger);
-    const reindexWork =
-      options.buildWork ?? (options.embedder ? inProcessBuildWork(options.embedder) : new BuildWorker(options.config));
-    return new Engine(options, embedder, reindexWork, logger, { ...DEFAULT_RETRIEVAL, ...options.retrieval }, live, report);
+    // The worker thread starts only when a build first needs it.
+    const worker = options.buildWork === undefined && options.embedder === undefined ? new BuildWorker(options.config) : undefined;
+    const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
+    const openWork = options.buildWork ?? (worker ? bothThreadsBuildWork(embedder, worker) : inProcessBuildWork(embedder));
+    try {
+      const { live, report } = await loadOrBuild(options, embedder, openWork, logger);
+      return new Engine(options, embedder, reindexWork, logger, { ...DEFAULT_RETRIEVAL, ...options.retrieval }, live, report);
+    } catch (error) {
+      await worker?.dispose();
+      throw error;
+    }
   }
 
   async ask(rawQuestion: string): Promise<Answer> {
@@ -263,7 +271,12 @@ export class Engine {
   }
 }
 
-async function loadOrBuild(options: EngineOptions, embedder: Embedder, logger: Logger): Promise<{ live: LiveIndex; report?: ReindexReport }> {
+async function loadOrBuild(
+  options: EngineOptions,
+  embedder: Embedder,
+  work: BuildWork,
+  logger: Logger,
+): Promise<{ live: LiveIndex; report?: ReindexReport }> {
   const { knowledgeDir, indexDir } = options.config;
   const knowledge = await loadUsableKnowledge(knowledgeDir, logger);
   let previous: LiveIndex | undefined;
@@ -285,7 +298,7 @@ async function loadOrBuild(options: EngineOptions, embedder: Embedder, logger: L
   const { live, report } = await buildIndex({
     knowledge,
     embedder,
-    work: options.buildWork ?? inProcessBuildWork(embedder),
+    work,
     indexDir,
     ...(previous && { previous }),
     ...(options.onBuildProgress && { onProgress: options.onBuildProgress }),
