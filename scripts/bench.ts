@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config.ts';
 import { createEmbedder, normalize, type Embedder } from '../src/embeddings/embedder.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { buildIndex } from '../src/engine/build-index.ts';
+import { inProcessBuildWork } from '../src/engine/build-work.ts';
 import { loadKnowledge } from '../src/ingest/load.ts';
 import { createLogger } from '../src/logger.ts';
 import { HNSW_PARAMS, VectorIndex } from '../src/search/vector-index.ts';
@@ -473,7 +474,7 @@ async function main(): Promise<void> {
     const buildEmbedTimes: number[] = [];
     for (let i = 0; i < buildRuns; i++) {
       const dir = i === buildRuns - 1 ? config.indexDir : path.join(tmp, `build-${i}`);
-      const [{ live, report }, ms] = await timed(async () => buildIndex(await loadKnowledge(config.knowledgeDir), embedder, dir));
+      const [{ live, report }, ms] = await timed(async () => buildIndex({ knowledge: await loadKnowledge(config.knowledgeDir), embedder, work: inProcessBuildWork(embedder), indexDir: dir }));
       builds.push({ ms, chunks: report.chunks, embedded: report.embedded });
       chunkTexts = live.chunks.map((c) => c.indexText);
       chunkVectors = live.vectors;

@@ -101,6 +101,16 @@ export interface ReindexReport {
   ms: number;
 }
 
+/**
+ * How far a build is: passages that have their vector (reused ones count from the start) out of
+ * all passages, then the indexes being built and written.
+ */
+export interface BuildProgress {
+  phase: 'embedding' | 'indexing';
+  done: number;
+  total: number;
+}
+
 export interface EngineStats {
   documents: number;
   chunks: number;

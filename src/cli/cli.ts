@@ -10,6 +10,7 @@ import { BotError, errorMessage } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { assertWritableDir } from '../writable-dir.ts';
 import { formatAnswerText, formatReindexReport, formatSkillsText, toJsonAnswer } from './format.ts';
+import { buildProgressView } from './progress.ts';
 
 const USAGE = `Usage:
   npm run ask -- "question"            answer one question
@@ -77,15 +78,21 @@ async function reindex(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const config = loadConfig();
   assertWritableDir(config.indexDir, 'INDEX_DIR');
-  const engine = await Engine.open({ config, logger: cliLogger() });
+  const progress = buildProgressView(process.stderr);
+  let engine: Engine | undefined;
   try {
-    const report = await engine.reindex();
+    engine = await Engine.open({ config, logger: cliLogger(), onBuildProgress: (p) => progress.update(p) });
+    // A missing or stale index was built by open, from the knowledge as it is now: that build is
+    // this reindex, and its report counts the passages it embedded.
+    const report = engine.builtAtOpen ?? (await engine.reindex({ onProgress: (p) => progress.update(p) }));
+    progress.stop();
     const { added, changed, removed, ...contract } = report;
     process.stdout.write(
       json ? JSON.stringify({ ...contract, added, changed, removed }) + '\n' : formatReindexReport(report) + '\n',
     );
   } finally {
-    await engine.close();
+    progress.stop();
+    await engine?.close();
   }
 }
 

@@ -18,7 +18,7 @@ import {
 import { citationLabel, groupSources, type SourceGroup } from '../answer/sources.ts';
 import type { FeedbackReport } from '../feedback/store.ts';
 import { graphemePrefix } from '../text.ts';
-import type { Answer, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
+import type { Answer, BuildProgress, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
 import {
   EMBED_DESCRIPTION_LIMIT,
   EMBED_FIELD_COUNT_LIMIT,
@@ -34,6 +34,7 @@ const COLOR_ANSWER = 0x5865f2;
 const COLOR_REFUSAL = 0x99aab5;
 const COLOR_ERROR = 0xed4245;
 const COLOR_OK = 0x57f287;
+const COLOR_PROGRESS = 0xfee75c;
 
 /** A source URL longer than this is not shown: cut, it would point somewhere else than it says. */
 const MAX_SHOWN_URL = 512;
@@ -415,4 +416,12 @@ export function errorReply(message: string): ReplyPayload {
 /** The bot's own words (which may use Markdown); anything quoted into them must be escaped first. */
 export function textReply(content: string): ReplyPayload {
   return { content: truncate(content, MESSAGE_CONTENT_LIMIT), allowedMentions: NO_MENTIONS };
+}
+
+export function reindexProgressReply(p: BuildProgress): ReplyPayload {
+  const description =
+    p.phase === 'embedding'
+      ? `**${p.done}** of **${p.total}** passages done (embedding). Answers keep coming from the current index meanwhile.`
+      : `All **${p.total}** passages embedded; building and saving the indexes…`;
+  return { embeds: [{ title: 'Reindexing…', description, color: COLOR_PROGRESS }], allowedMentions: NO_MENTIONS };
 }

@@ -50,6 +50,7 @@ export async function loadUseLite(): Promise<Embedder> {
     const loaded = await initModel(modelSource);
     model = loaded.model;
     tokenizer = loaded.tokenizer;
+    releaseWeightCopy(model);
   } catch (error) {
     throw botError('MODEL_LOAD_FAILED', { embedder: 'use-lite', cause: errorMessage(error) }, error);
   }
@@ -100,6 +101,16 @@ export async function loadUseLite(): Promise<Embedder> {
   // The first run compiles the graph; paying it here keeps it off the first question.
   await embedder.embed(['warm up']);
   return embedder;
+}
+
+/**
+ * Once loaded, the graph's weights live in the WASM heap; tfjs also keeps the 28 MB buffer it
+ * read them from, only to be able to save the model, which is never done here. Dropping it saves
+ * that much per copy of the model (the bot holds two while a reindex runs).
+ */
+function releaseWeightCopy(model: GraphModel): void {
+  const artifacts = (model as { artifacts?: { weightData?: unknown } }).artifacts;
+  if (artifacts !== undefined && 'weightData' in artifacts) artifacts.weightData = undefined;
 }
 
 function tokenize(tokenizer: Tokenizer, text: string): number[] {

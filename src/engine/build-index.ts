@@ -4,10 +4,11 @@ import { withoutBoilerplate } from '../ingest/boilerplate.ts';
 import { chunkDocument } from '../ingest/chunk.ts';
 import type { LoadedKnowledge } from '../ingest/load.ts';
 import { sectionLabel } from '../answer/passage-view.ts';
-import { assembleLiveIndex, buildLexical, embeddingKey, type IndexWithoutGate } from './live-index.ts';
+import { assembleLiveIndex, embeddingKey, lexicalDocs, type IndexWithoutGate } from './live-index.ts';
+import type { BuildWork } from './build-work.ts';
 import { VectorIndex } from '../search/vector-index.ts';
 import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from '../store/index-store.ts';
-import type { ReindexReport } from '../types.ts';
+import type { BuildProgress, ReindexReport } from '../types.ts';
 import { LexicalIndex } from '../search/lexical-index.ts';
 
 export interface BuildResult {
@@ -15,16 +16,27 @@ export interface BuildResult {
   report: ReindexReport;
 }
 
+export interface BuildInput {
+  knowledge: LoadedKnowledge;
+  /** The model the vectors come from: its name and dimension go into the manifest. */
+  embedder: Pick<Embedder, 'name' | 'dim'>;
+  /** Where the heavy steps run: a worker thread during a reindex, this thread at start-up. */
+  work: BuildWork;
+  indexDir: string;
+  /** The live index, whose vectors are reused for passages whose text is unchanged. */
+  previous?: IndexWithoutGate;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
 /**
- * Chunks the knowledge (text repeated across many documents left out), embeds only the chunks whose text has no vector yet (`reusable`, keyed
- * by content hash), builds both indexes and persists them atomically in `indexDir`.
+ * Chunks the knowledge (text repeated across many documents left out), embeds only the chunks
+ * whose text has no vector yet (reused by content hash), builds both indexes and persists them
+ * atomically in `indexDir`. The live index is read back from what was written, so it is exactly
+ * what the next start-up will load.
  */
-export async function buildIndex(
-  knowledge: LoadedKnowledge,
-  embedder: Embedder,
-  indexDir: string,
-  previous?: IndexWithoutGate,
-): Promise<BuildResult> {
+export async function buildIndex(input: BuildInput): Promise<BuildResult> {
+  const { knowledge, embedder, work, indexDir, previous } = input;
+  const onProgress = input.onProgress ?? (() => {});
   const started = performance.now();
   const chunks = withoutBoilerplate(knowledge.documents).flatMap((doc) => chunkDocument(doc));
   // A document whose every block is too short, too long a run or boilerplate gives no passage: say so.
@@ -48,21 +60,36 @@ export async function buildIndex(
     if (known) vectors[i] = known;
     else missing.push(i);
   });
+  const reused = chunks.length - missing.length;
+  onProgress({ phase: 'embedding', done: reused, total: chunks.length });
   if (missing.length > 0) {
-    const fresh = await embedder.embed(missing.map((i) => chunks[i]!.indexText));
+    const fresh = await work.embed(
+      missing.map((i) => chunks[i]!.indexText),
+      (done) => onProgress({ phase: 'embedding', done: reused + done, total: chunks.length }),
+    );
+    if (fresh.length !== missing.length) throw new Error(`${fresh.length} vectors came back for ${missing.length} passages`);
     fresh.forEach((v, k) => {
       if (v.length !== embedder.dim) throw botError('DIMENSION_MISMATCH', { expected: embedder.dim, actual: v.length });
       vectors[missing[k]!] = v;
     });
   }
 
-  const vectorIndex = VectorIndex.build(vectors, embedder.dim);
-  const lexical = buildLexical(chunks);
+  onProgress({ phase: 'indexing', done: chunks.length, total: chunks.length });
+  const lexicalJson = await work.lexicalJson(lexicalDocs(chunks));
+  let hnswFile = '';
   const now = new Date().toISOString();
   const previousDocs = new Map(previous?.manifest.documents.map((d) => [d.id, d]));
   const manifest = await saveIndex(
     indexDir,
-    { chunks, vectors, writeHnsw: (file) => vectorIndex.save(file), lexicalJson: lexical.toJSON() },
+    {
+      chunks,
+      vectors,
+      writeHnsw: async (file) => {
+        hnswFile = file;
+        await work.writeVectorIndex(vectors, embedder.dim, file);
+      },
+      lexicalJson,
+    },
     {
       embedder: embedder.name,
       dim: embedder.dim,
@@ -84,13 +111,15 @@ export async function buildIndex(
       }),
     },
   );
+  const vectorIndex = VectorIndex.load(hnswFile, embedder.dim, chunks.length);
+  const lexical = parseLexical(lexicalJson, indexDir);
 
   const currentIds = new Set(documents.map((d) => d.id));
   const report: ReindexReport = {
     documents: documents.length,
     chunks: chunks.length,
     embedded: missing.length,
-    reused: chunks.length - missing.length,
+    reused,
     added: documents.filter((d) => !previousDocs.has(d.id)).map((d) => d.id),
     changed: documents.filter((d) => previousDocs.has(d.id) && previousDocs.get(d.id)!.hash !== d.hash).map((d) => d.id),
     removed: [...previousDocs.keys()].filter((id) => !currentIds.has(id)),
@@ -104,11 +133,13 @@ export async function buildIndex(
 export async function openPersistedIndex(indexDir: string, manifest: Manifest): Promise<IndexWithoutGate> {
   const files = await loadIndexFiles(indexDir, manifest);
   const vectorIndex = VectorIndex.load(files.hnswFile, manifest.dim, manifest.chunkCount);
-  let lexical: LexicalIndex;
+  return assembleLiveIndex(manifest, files.chunks, files.vectors, vectorIndex, parseLexical(files.lexicalJson, indexDir));
+}
+
+function parseLexical(json: string, indexDir: string): LexicalIndex {
   try {
-    lexical = LexicalIndex.fromJSON(files.lexicalJson);
+    return LexicalIndex.fromJSON(json);
   } catch {
     throw botError('INDEX_CORRUPT', { dir: indexDir, cause: 'the lexical index cannot be parsed' });
   }
-  return assembleLiveIndex(manifest, files.chunks, files.vectors, vectorIndex, lexical);
 }

@@ -6,6 +6,8 @@ import type { Config } from '../config.ts';
 import { createEmbedder, type Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
+import { bothThreadsBuildWork, inProcessBuildWork, type BuildWork } from './build-work.ts';
+import { BuildWorker } from './build-worker.ts';
 import { loadKnowledge, type LoadedKnowledge } from '../ingest/load.ts';
 import type { IndexWithoutGate, LiveIndex } from './live-index.ts';
 import { silentLogger, type Logger } from '../logger.ts';
@@ -14,7 +16,7 @@ import { DEFAULT_RETRIEVAL, retrieve, type RetrievalSettings } from '../search/r
 import { calibrateGate } from './calibrate-gate.ts';
 import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/index-store.ts';
 import { graphemePrefix } from '../text.ts';
-import type { Answer, EngineStats, ReindexReport, RefusalReason, SkillEntry } from '../types.ts';
+import type { Answer, BuildProgress, EngineStats, ReindexReport, RefusalReason, SkillEntry } from '../types.ts';
 
 /** Longer questions are cut here (and the answer says so): nobody asks 500 characters at once. */
 export const MAX_QUESTION_CHARS = 500;
@@ -25,8 +27,29 @@ export interface EngineOptions {
   logger?: Logger;
   /** Injected in tests; by default the configured model is loaded. */
   embedder?: Embedder;
+  /**
+   * Where builds embed and index. By default a reindex runs on a worker thread with its own copy
+   * of the configured model (in-process on an injected embedder), and a build at open, when
+   * nothing is answered yet, embeds on this thread and that worker together. When given, every
+   * build uses it.
+   */
+  buildWork?: BuildWork;
+  /** Progress of the build `open` runs when the index on disk is missing or stale. */
+  onBuildProgress?: (progress: BuildProgress) => void;
   retrieval?: Partial<RetrievalSettings>;
   selection?: Partial<SelectionSettings>;
+}
+
+export interface ReindexOptions {
+  /** Progress of the run that serves this request. */
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+type ProgressListener = (progress: BuildProgress) => void;
+
+interface ReindexRun {
+  promise: Promise<ReindexReport>;
+  listeners: Set<ProgressListener>;
 }
 
 /**
@@ -35,17 +58,20 @@ export interface EngineOptions {
  */
 export class Engine {
   private live: LiveIndex;
-  private reindexRun: Promise<ReindexReport> | undefined;
-  private followUpRun: Promise<ReindexReport> | undefined;
+  private reindexRun: ReindexRun | undefined;
+  private followUpRun: ReindexRun | undefined;
   private readonly queryCache = new LRUCache<string, Float32Array>({ max: QUERY_CACHE_SIZE });
 
   private constructor(
     private readonly options: EngineOptions,
     private readonly embedder: Embedder,
+    private readonly reindexWork: BuildWork,
     private readonly logger: Logger,
     private readonly retrieval: RetrievalSettings,
     private readonly selection: SelectionSettings,
     live: LiveIndex,
+    /** The report of the build `open` ran; undefined when it loaded a current index. */
+    readonly builtAtOpen: ReindexReport | undefined,
   ) {
     this.live = live;
   }
@@ -54,8 +80,18 @@ export class Engine {
     const logger = options.logger ?? silentLogger;
     const embedder = options.embedder ?? (await createEmbedder(options.config));
     const retrieval = { ...DEFAULT_RETRIEVAL, ...options.retrieval };
-    const live = await calibrated(await loadOrBuild(options, embedder, logger), embedder, retrieval);
-    return new Engine(options, embedder, logger, retrieval, { ...DEFAULT_SELECTION, ...options.selection }, live);
+    // The worker thread starts only when a build first needs it.
+    const worker = options.buildWork === undefined && options.embedder === undefined ? new BuildWorker(options.config) : undefined;
+    const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
+    const openWork = options.buildWork ?? (worker ? bothThreadsBuildWork(embedder, worker) : inProcessBuildWork(embedder));
+    try {
+      const { live, report } = await loadOrBuild(options, embedder, openWork, logger);
+      const selection = { ...DEFAULT_SELECTION, ...options.selection };
+      return new Engine(options, embedder, reindexWork, logger, retrieval, selection, await calibrated(live, embedder, retrieval), report);
+    } catch (error) {
+      await worker?.dispose();
+      throw error;
+    }
   }
 
   async ask(rawQuestion: string): Promise<Answer> {
@@ -115,24 +151,27 @@ export class Engine {
 
   /**
    * Rebuilds from the knowledge folder beside the live index and swaps it in when complete; a
-   * failure leaves the live index answering. Single-flight: requests made while a run is in
-   * progress all share one follow-up run, which starts when the current one ends, so a change
-   * made during a run (a file just added) is never missed and at most two runs ever queue.
+   * failure leaves the live index answering. The embedding and index building run off the main
+   * thread (see EngineOptions.buildWork), so answers keep flowing meanwhile. Single-flight:
+   * requests made while a run is in progress all share one follow-up run, which starts when the
+   * current one ends, so a change made during a run (a file just added) is never missed and at
+   * most two runs ever queue. Each request's `onProgress` follows the run that serves it.
    */
-  reindex(): Promise<ReindexReport> {
-    if (this.reindexRun === undefined) {
-      this.reindexRun = this.runReindex().finally(() => {
-        this.reindexRun = undefined;
-      });
-      return this.reindexRun;
+  reindex(options: ReindexOptions = {}): Promise<ReindexReport> {
+    const listener = options.onProgress;
+    if (this.reindexRun === undefined) return this.startRun(new Set(listener ? [listener] : [])).promise;
+    if (this.followUpRun === undefined) {
+      const listeners = new Set<ProgressListener>();
+      const promise = this.reindexRun.promise
+        .catch(() => undefined)
+        .then(() => {
+          this.followUpRun = undefined;
+          return this.startRun(listeners).promise;
+        });
+      this.followUpRun = { promise, listeners };
     }
-    this.followUpRun ??= this.reindexRun
-      .catch(() => undefined)
-      .then(() => {
-        this.followUpRun = undefined;
-        return this.reindex();
-      });
-    return this.followUpRun;
+    if (listener) this.followUpRun.listeners.add(listener);
+    return this.followUpRun.promise;
   }
 
   /**
@@ -164,15 +203,43 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    await this.followUpRun?.catch(() => undefined);
-    await this.reindexRun?.catch(() => undefined);
+    await this.followUpRun?.promise.catch(() => undefined);
+    await this.reindexRun?.promise.catch(() => undefined);
+    if (this.options.buildWork === undefined) await this.reindexWork.dispose();
     await this.embedder.dispose?.();
   }
 
-  private async runReindex(): Promise<ReindexReport> {
+  private startRun(listeners: Set<ProgressListener>): ReindexRun {
+    const notify = (progress: BuildProgress) => {
+      for (const listener of listeners) {
+        try {
+          listener(progress);
+        } catch (error) {
+          this.logger.warn({ err: errorMessage(error) }, 'a reindex progress listener failed');
+        }
+      }
+    };
+    const run: ReindexRun = {
+      listeners,
+      promise: this.runReindex(notify).finally(() => {
+        this.reindexRun = undefined;
+      }),
+    };
+    this.reindexRun = run;
+    return run;
+  }
+
+  private async runReindex(onProgress: ProgressListener): Promise<ReindexReport> {
     try {
       const knowledge = await loadUsableKnowledge(this.options.config.knowledgeDir, this.logger);
-      const { live, report } = await buildIndex(knowledge, this.embedder, this.options.config.indexDir, this.live);
+      const { live, report } = await buildIndex({
+        knowledge,
+        embedder: this.embedder,
+        work: this.reindexWork,
+        indexDir: this.options.config.indexDir,
+        previous: this.live,
+        onProgress,
+      });
       this.live = await calibrated(live, this.embedder, this.retrieval);
       this.logger.info({ ...report, skipped: report.skipped.length }, 'reindex complete');
       return report;
@@ -199,7 +266,12 @@ async function calibrated(live: IndexWithoutGate, embedder: Embedder, retrieval:
   return { ...live, gate: await calibrateGate(live, embedder, retrieval) };
 }
 
-async function loadOrBuild(options: EngineOptions, embedder: Embedder, logger: Logger): Promise<IndexWithoutGate> {
+async function loadOrBuild(
+  options: EngineOptions,
+  embedder: Embedder,
+  work: BuildWork,
+  logger: Logger,
+): Promise<{ live: IndexWithoutGate; report?: ReindexReport }> {
   const { knowledgeDir, indexDir } = options.config;
   const knowledge = await loadUsableKnowledge(knowledgeDir, logger);
   let previous: IndexWithoutGate | undefined;
@@ -209,7 +281,7 @@ async function loadOrBuild(options: EngineOptions, embedder: Embedder, logger: L
       previous = await openPersistedIndex(indexDir, manifest);
       if (manifest.knowledgeHash === knowledgeHash(knowledge.documents)) {
         logger.info({ chunks: manifest.chunkCount, indexDir }, 'loaded the persisted index');
-        return previous;
+        return { live: previous };
       }
       logger.info('knowledge changed since the index was built; updating it');
     } else if (manifest) {
@@ -218,9 +290,16 @@ async function loadOrBuild(options: EngineOptions, embedder: Embedder, logger: L
   } catch (error) {
     logger.warn({ err: errorMessage(error) }, 'the persisted index is unusable; rebuilding it from the knowledge');
   }
-  const { live, report } = await buildIndex(knowledge, embedder, indexDir, previous);
+  const { live, report } = await buildIndex({
+    knowledge,
+    embedder,
+    work,
+    indexDir,
+    ...(previous && { previous }),
+    ...(options.onBuildProgress && { onProgress: options.onBuildProgress }),
+  });
   logger.info({ ...report, skipped: report.skipped.length }, 'index built');
-  return live;
+  return { live, report };
 }
 
 async function loadUsableKnowledge(dir: string, logger: Logger): Promise<LoadedKnowledge> {

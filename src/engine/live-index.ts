@@ -4,7 +4,7 @@ import { sectionKey } from '../answer/passage-view.ts';
 import type { GateCalibration } from '../search/gate.ts';
 import { TermStats } from '../search/term-stats.ts';
 import { sha256 } from '../ingest/load.ts';
-import { LexicalIndex } from '../search/lexical-index.ts';
+import type { LexicalDoc, LexicalIndex } from '../search/lexical-index.ts';
 import { VectorIndex } from '../search/vector-index.ts';
 import type { Manifest } from '../store/index-store.ts';
 import type { Chunk, SkillEntry } from '../types.ts';
@@ -58,10 +58,9 @@ export function assembleLiveIndex(
   };
 }
 
-export function buildLexical(chunks: readonly Chunk[]): LexicalIndex {
-  return LexicalIndex.build(
-    chunks.map((c, label) => ({ label, heading: [c.docTitle, ...c.headingPath].join(' '), text: c.indexText })),
-  );
+/** What the lexical index reads of each chunk (its passage and retrieval context); the label is the chunk's position. */
+export function lexicalDocs(chunks: readonly Chunk[]): LexicalDoc[] {
+  return chunks.map((c, label) => ({ label, heading: [c.docTitle, ...c.headingPath].join(' '), text: c.indexText }));
 }
 
 function sectionCentroids(chunks: readonly Chunk[], vectors: readonly Float32Array[]): Float32Array[] {

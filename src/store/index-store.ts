@@ -38,8 +38,8 @@ export interface Manifest {
 export interface IndexFiles {
   chunks: Chunk[];
   vectors: Float32Array[];
-  /** Serialized hnswlib index, written by VectorIndex.save to a path. */
-  writeHnsw(file: string): void;
+  /** Writes the serialized hnswlib index to a path (VectorIndex.save, possibly on another thread). */
+  writeHnsw(file: string): void | Promise<void>;
   lexicalJson: string;
 }
 
@@ -80,7 +80,7 @@ export async function saveIndex(
   await put(FILES.vectors, packVectors(files.vectors, meta.dim));
   await put(FILES.lexical, files.lexicalJson);
   const hnswPath = path.join(genDir, FILES.hnsw);
-  files.writeHnsw(hnswPath);
+  await files.writeHnsw(hnswPath);
   checksums[FILES.hnsw] = sha256(await readFile(hnswPath));
 
   const manifest: Manifest = {

@@ -13,6 +13,7 @@ import {
   helpEmbed,
   knowledgeListReply,
   linesToFields,
+  reindexProgressReply,
   reindexReply,
   skillsReply,
   sourceUrl,
@@ -378,5 +379,15 @@ describe('every reply fits, with 300 documents', () => {
     const reply = reindexReply({ documents: 2, chunks: 9, embedded: 1, reused: 8, added: ['interviews.md'], changed: [], removed: [], skipped: [], ms: 40 });
     expect(reply.files).toBeUndefined();
     expect(reply.embeds![0]!.description).toContain('Added: interviews.md');
+  });
+});
+
+describe('reindexProgressReply', () => {
+  it('says how many passages are done out of all, then that the indexes are being built', () => {
+    expect(reindexProgressReply({ phase: 'embedding', done: 120, total: 923 }).embeds![0]!).toMatchObject({
+      title: 'Reindexing…',
+      description: expect.stringMatching(/^\*\*120\*\* of \*\*923\*\* passages done/),
+    });
+    expect(reindexProgressReply({ phase: 'indexing', done: 923, total: 923 }).embeds![0]!.description).toMatch(/All \*\*923\*\* passages embedded; building/);
   });
 });

@@ -193,7 +193,8 @@ describe('/reindex', () => {
     expect(ack.data?.flags).toBe(MessageFlags.Ephemeral);
     expect((await ask.waitForEdit()).body.embeds![0]!.fields!.length).toBeGreaterThan(0);
 
-    const report = (await reindex.waitForEdit()).body.embeds![0]!;
+    // Progress edits may come first when the reindex takes a few seconds; the report is the last edit.
+    const report = (await reindex.waitForEdit((e) => e.body.embeds?.[0]?.title !== 'Reindexing…', { timeoutMs: 30_000 })).body.embeds![0]!;
     expect(report.title).toBe('Reindex complete');
     expect(report.description).toMatch(/\*\*2\*\* document\(s\)/);
     expect(report.description).toMatch(/Added: interviews\.md/);

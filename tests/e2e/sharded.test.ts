@@ -194,7 +194,7 @@ describe('npm run start:sharded', () => {
     const ack = await reindex.waitForCallback();
     expect(ack.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
     expect(ack.data?.flags).toBe(MessageFlags.Ephemeral);
-    const report = (await reindex.waitForEdit(undefined, { timeoutMs: 20_000 })).body.embeds![0]!;
+    const report = (await reindex.waitForEdit((e) => e.body.embeds?.[0]?.title !== 'Reindexing…', { timeoutMs: 20_000 })).body.embeds![0]!;
     expect(report.title).toBe('Reindex complete');
     expect(report.description).toMatch(/Added: interviews\.md/);
     expect(reindex.rejected).toEqual([]);

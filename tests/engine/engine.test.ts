@@ -1,7 +1,9 @@
 import { readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BuildWorker } from '../../src/engine/build-worker.ts';
 import { Engine, MAX_QUESTION_CHARS } from '../../src/engine/engine.ts';
+import type { BuildProgress } from '../../src/types.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 import { knowledgeDir, SAMPLE_MD, tempDir } from '../support/temp.ts';
@@ -138,6 +140,72 @@ describe('Engine', () => {
 
     // The next reindex is not stuck behind the failed one.
     await expect(engine.reindex()).resolves.toMatchObject({ changed: ['handbook.md'] });
+  });
+
+  it('keeps answering from the old index when the build worker thread dies during a reindex', async () => {
+    const { config, dir } = await setup();
+    await Engine.open({ config, embedder: new FakeEmbedder() }); // builds and persists the index
+    const buildWork = new BuildWorker(config, { entry: new URL('../support/crashing-build-worker.ts', import.meta.url) });
+    const engine = await Engine.open({ config, embedder: new FakeEmbedder(), buildWork });
+    const before = await engine.ask('Do banks use fraud detection?');
+
+    await writeFile(path.join(dir, 'more.md'), '# More\n\n## Remote\n\nRemote work is common for engineers.\n');
+    const failure = engine.reindex();
+    await expect(failure).rejects.toMatchObject({ code: 'REINDEX_FAILED' });
+    await expect(failure).rejects.toThrow(/previous index keeps answering: The index build worker thread failed: it exited with code 70/);
+    expect(await engine.ask('Do banks use fraud detection?')).toMatchObject({ refused: false, citations: before.citations });
+    expect(engine.stats().documentsList.map((d) => d.id)).toEqual(['handbook.md']);
+    await buildWork.dispose();
+  });
+
+  it('reports the build it ran at open: every passage embedded, none reused; a current index is loaded without a report', async () => {
+    const { config } = await setup();
+    const engine = await Engine.open({ config, embedder: new FakeEmbedder() });
+    const report = engine.builtAtOpen!;
+    expect(report).toMatchObject({ documents: 1, embedded: engine.stats().chunks, reused: 0, added: ['handbook.md'] });
+    expect(report.embedded + report.reused).toBe(report.chunks);
+
+    const reopened = await Engine.open({ config, embedder: new FakeEmbedder() });
+    expect(reopened.builtAtOpen).toBeUndefined();
+  });
+
+  it('reports progress: reused passages count at once, then each batch embedded, then the index building', async () => {
+    const files = { 'handbook.md': SAMPLE_MD, 'extra.md': '# Extra\n\n## Pets\n\nCats sleep most of the day.\n' };
+    const { config, dir } = await setup(files);
+    const atOpen: BuildProgress[] = [];
+    const engine = await Engine.open({ config, embedder: new FakeEmbedder(), onBuildProgress: (p) => atOpen.push(p) });
+    const total = engine.stats().chunks;
+    expect(atOpen[0]).toEqual({ phase: 'embedding', done: 0, total });
+    expect(atOpen.at(-1)).toEqual({ phase: 'indexing', done: total, total });
+
+    const extra = Array.from({ length: 20 }, (_, i) => `- Fact ${i}: item number ${i} of the list.`).join('\n');
+    await writeFile(path.join(dir, 'list.md'), `# List\n\n## Facts\n\n${extra}\n`);
+    const seen: BuildProgress[] = [];
+    const report = await engine.reindex({ onProgress: (p) => seen.push(p) });
+    expect(report.embedded).toBeGreaterThan(8); // more than one batch
+    expect(seen[0]).toEqual({ phase: 'embedding', done: report.reused, total: report.chunks });
+    const embedding = seen.filter((p) => p.phase === 'embedding').map((p) => p.done);
+    expect(embedding).toEqual([...embedding].sort((a, b) => a - b));
+    expect(embedding.length).toBeGreaterThan(2);
+    expect(embedding.at(-1)).toBe(report.chunks);
+    expect(seen.at(-1)).toEqual({ phase: 'indexing', done: report.chunks, total: report.chunks });
+  });
+
+  it('gives a request that joins the follow-up run the progress of that run', async () => {
+    const { config, dir } = await setup();
+    const engine = await Engine.open({ config, embedder: new FakeEmbedder() });
+    const first: BuildProgress[] = [];
+    const second: BuildProgress[] = [];
+    const running = engine.reindex({ onProgress: (p) => first.push(p) });
+    await writeFile(path.join(dir, 'late.md'), '# Late\n\n## Visas\n\nVisa sponsorship varies by employer.\n');
+    const followUp = engine.reindex({ onProgress: (p) => second.push(p) });
+    const [a, b] = await Promise.all([running, followUp]);
+    expect(first.at(-1)).toEqual({ phase: 'indexing', done: a.chunks, total: a.chunks });
+    expect(second[0]).toEqual({ phase: 'embedding', done: b.reused, total: b.chunks });
+    expect(second.at(-1)).toEqual({ phase: 'indexing', done: b.chunks, total: b.chunks });
+    // One run each: the follow-up's listener never saw the first run's events.
+    expect(first.filter((p) => p.phase === 'indexing')).toHaveLength(1);
+    expect(second.filter((p) => p.phase === 'indexing')).toHaveLength(1);
   });
 
   it('fails with one clear error when the knowledge folder has no usable document', async () => {

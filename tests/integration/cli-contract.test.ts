@@ -68,6 +68,25 @@ describe('npm run ask --jsonl', () => {
 });
 
 describe('npm run reindex --json', () => {
+  it('on an empty index, reports the passages it embedded, with progress lines on stderr only', async () => {
+    const fresh = { ...env, INDEX_DIR: path.join(await tempDir('mlbot-cli-'), 'index'), LOG_LEVEL: 'warn' };
+    const r = await runCli(['reindex', '--json'], fresh);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]!) as Record<string, number>;
+    expect(report.chunks).toBeGreaterThan(0);
+    expect(report).toMatchObject({ documents: 1, embedded: report.chunks, reused: 0 });
+    // Not a terminal: plain lines, not a bar.
+    expect(r.stderr).toMatch(/^Embedding passages: \d+\/\d+$/m);
+    expect(r.stderr).toContain(`Building the indexes (${report.chunks} passages)`);
+
+    const again = await runCli(['reindex', '--json'], fresh);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ embedded: 0, reused: report.chunks });
+    expect(again.stderr).not.toMatch(/Embedding passages/);
+  });
+
   it('reports the contract fields, and a second run embeds nothing', async () => {
     const r = await runCli(['reindex', '--json'], env);
     expect(r.code).toBe(0);

@@ -1,0 +1,60 @@
+import { embedInBatches } from '../embeddings/batches.ts';
+import type { Embedder } from '../embeddings/embedder.ts';
+import { LexicalIndex, type LexicalDoc } from '../search/lexical-index.ts';
+import { VectorIndex } from '../search/vector-index.ts';
+
+/**
+ * The heavy part of building an index: embedding the passages and building the HNSW graph and
+ * the BM25 index. A BuildWorker does it on a worker thread, so the main thread keeps answering
+ * during a reindex; `inProcessBuildWork` does the same steps on the calling thread.
+ */
+export interface BuildWork {
+  /** Embeds texts in small batches of similar length; `onProgress` gets how many are done. */
+  embed(texts: readonly string[], onProgress?: (done: number) => void): Promise<Float32Array[]>;
+  /** Builds the HNSW graph over `vectors` (label = position) and writes it to `file`. */
+  writeVectorIndex(vectors: readonly Float32Array[], dim: number, file: string): Promise<void>;
+  /** Builds the BM25 index over `docs` and returns it serialised (LexicalIndex.fromJSON reads it). */
+  lexicalJson(docs: readonly LexicalDoc[]): Promise<string>;
+  /** Releases what the work holds (a worker thread); the work can still be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** The build's heavy steps on this thread, with this embedder: builds at start-up, and tests. */
+export function inProcessBuildWork(embedder: Embedder): BuildWork {
+  return {
+    embed: (texts, onProgress) => embedInBatches(embedder, texts, { ...(onProgress && { onProgress }) }),
+    writeVectorIndex: async (vectors, dim, file) => writeVectorIndexFile(vectors, dim, file),
+    lexicalJson: async (docs) => serializedLexicalIndex(docs),
+    async dispose() {},
+  };
+}
+
+/**
+ * Below this many passages a second lane does not pay for itself: the worker thread needs about
+ * a second to start and load its copy of the model.
+ */
+const SECOND_LANE_MIN_TEXTS = 128;
+
+/**
+ * For a build nobody waits on for answers (at start-up): a large embedding job runs on this
+ * thread and on the build worker at once, one lane per core, each taking the next batch when
+ * free. The indexes are built here, which saves copying the vectors to the worker.
+ */
+export function bothThreadsBuildWork(embedder: Embedder, worker: BuildWork): BuildWork {
+  const here = inProcessBuildWork(embedder);
+  return {
+    ...here,
+    embed: (texts, onProgress) =>
+      texts.length < SECOND_LANE_MIN_TEXTS
+        ? here.embed(texts, onProgress)
+        : embedInBatches([(batch) => embedder.embed(batch), (batch) => worker.embed(batch)], texts, { ...(onProgress && { onProgress }) }),
+  };
+}
+
+export function writeVectorIndexFile(vectors: readonly Float32Array[], dim: number, file: string): void {
+  VectorIndex.build(vectors, dim).save(file);
+}
+
+export function serializedLexicalIndex(docs: readonly LexicalDoc[]): string {
+  return LexicalIndex.build(docs).toJSON();
+}

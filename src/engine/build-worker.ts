@@ -1,0 +1,135 @@
+import type { Worker } from 'node:worker_threads';
+import type { Config } from '../config.ts';
+import { botError, BotError, errorMessage } from '../errors.ts';
+import type { LexicalDoc } from '../search/lexical-index.ts';
+import type { BuildWork } from './build-work.ts';
+import { packVectors, unpackVectors, type WorkerReply, type WorkerRequest, type BuildWorkerData } from './build-worker-protocol.ts';
+import { startModuleWorker } from './start-worker.ts';
+
+/** An idle worker is stopped after this long, which frees its copy of the model. */
+const DEFAULT_IDLE_MS = 30_000;
+
+export interface BuildWorkerOptions {
+  idleMs?: number;
+  /** The worker's module; tests point it at a worker that misbehaves. */
+  entry?: URL;
+}
+
+interface Pending {
+  resolve(reply: WorkerReply): void;
+  reject(error: Error): void;
+  onProgress?: (done: number) => void;
+}
+
+/** A request without its id (Omit over each member of the union). */
+type RequestBody = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+/**
+ * Runs a build's heavy steps (embedding with the configured model, HNSW, BM25) on a worker
+ * thread, so the main thread keeps answering while a reindex runs. The thread starts at the
+ * first request and stops after `idleMs` without one; if it crashes, every request in flight
+ * fails with BUILD_WORKER_FAILED and the next request starts a new thread.
+ */
+export class BuildWorker implements BuildWork {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleMs: number;
+  private readonly entry: URL;
+
+  constructor(
+    private readonly config: Pick<Config, 'embedder' | 'modelDir'>,
+    options: BuildWorkerOptions = {},
+  ) {
+    this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+    this.entry = options.entry ?? new URL('./build-worker-thread.ts', import.meta.url);
+  }
+
+  async embed(texts: readonly string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const reply = await this.request({ type: 'embed', texts }, [], onProgress);
+    if (reply.type !== 'embedded') throw unexpected(reply);
+    return unpackVectors(reply.vectors, reply.dim);
+  }
+
+  async writeVectorIndex(vectors: readonly Float32Array[], dim: number, file: string): Promise<void> {
+    const packed = packVectors(vectors, dim);
+    const reply = await this.request({ type: 'vector-index', vectors: packed, dim, file }, [packed.buffer as ArrayBuffer]);
+    if (reply.type !== 'done') throw unexpected(reply);
+  }
+
+  async lexicalJson(docs: readonly LexicalDoc[]): Promise<string> {
+    const reply = await this.request({ type: 'lexical', docs });
+    if (reply.type !== 'done' || reply.json === undefined) throw unexpected(reply);
+    return reply.json;
+  }
+
+  async dispose(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failPending(botError('BUILD_WORKER_FAILED', { cause: 'it was stopped' }));
+    await worker?.terminate();
+  }
+
+  private request(body: RequestBody, transfer: ArrayBuffer[] = [], onProgress?: (done: number) => void): Promise<WorkerReply> {
+    const worker = this.ensureWorker();
+    clearTimeout(this.idleTimer);
+    const id = this.nextId++;
+    return new Promise<WorkerReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, ...(onProgress && { onProgress }) });
+      // A thread with work in flight keeps the process alive; an idle one does not.
+      worker.ref();
+      worker.postMessage({ ...body, id }, transfer);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const data: BuildWorkerData = { embedder: { embedder: this.config.embedder, ...(this.config.modelDir !== undefined && { modelDir: this.config.modelDir }) } };
+    const worker = startModuleWorker(this.entry, { workerData: data });
+    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    worker.on('error', (error) => this.onStopped(worker, errorMessage(error)));
+    worker.on('exit', (code) => this.onStopped(worker, `it exited with code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private onReply(reply: WorkerReply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    if (reply.type === 'progress') {
+      pending.onProgress?.(reply.done);
+      return;
+    }
+    this.pending.delete(reply.id);
+    if (reply.type === 'failed') pending.reject(reply.code ? new BotError(reply.code, reply.message) : new Error(reply.message));
+    else pending.resolve(reply);
+    if (this.pending.size === 0) this.becomeIdle();
+  }
+
+  private becomeIdle(): void {
+    this.worker?.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.dispose(), this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private onStopped(worker: Worker, cause: string): void {
+    if (this.worker !== worker) return; // already replaced or disposed
+    this.worker = undefined;
+    clearTimeout(this.idleTimer);
+    this.failPending(botError('BUILD_WORKER_FAILED', { cause }));
+  }
+
+  private failPending(error: BotError): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(error);
+  }
+}
+
+function unexpected(reply: WorkerReply): Error {
+  return botError('BUILD_WORKER_FAILED', { cause: `it sent an unexpected "${reply.type}" reply` });
+}
