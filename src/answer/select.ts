@@ -1,4 +1,5 @@
 import type { Candidate } from '../search/retrieve.ts';
+import { contentTerms } from '../search/term-stats.ts';
 import type { Chunk } from '../types.ts';
 import { blocksOf, sectionKey } from './passage-view.ts';
 
@@ -14,7 +15,7 @@ export interface SelectionSettings {
   maxListPassages: number;
 }
 
-export const DEFAULT_SELECTION: SelectionSettings = { maxCitations: 3, relativeCutoff: 0.85, maxListPassages: 6 };
+export const DEFAULT_SELECTION: SelectionSettings = { maxCitations: 3, relativeCutoff: 0.7, maxListPassages: 6 };
 
 /** Function words ending in "s" that do not make a question ask for several things. */
 const NOT_PLURAL = new Set(['is', 'was', 'does', 'has', 'this', 'his', 'its', 'us', 'yes', 'as', 'always', 'less', 'thus', 'plus', 'across', 'unless', 'whereas']);
@@ -26,20 +27,30 @@ const LIST_VERBS = new Set(['list', 'name', 'enumerate']);
  * the…", "list the…". Decided from the question alone, never from the headings it happens to match.
  */
 export function asksForList(question: string): boolean {
+  return listFocus(question) !== undefined;
+}
+
+/**
+ * For a question asking for a list, the stemmed words naming what it asks for ("skills",
+ * "industries", "cloud platforms"); undefined for any other question.
+ */
+export function listFocus(question: string): Set<string> | undefined {
   const words = question
     .toLowerCase()
     .split(/[^\p{L}\p{N}']+/u)
     .filter(Boolean);
-  if (words.length > 0 && LIST_VERBS.has(words[0]!)) return true;
+  if (words.length > 0 && LIST_VERBS.has(words[0]!)) return contentTerms(words.slice(1, 4).join(' '));
   for (let i = 0; i < words.length; i++) {
     if (words[i] !== 'what' && words[i] !== 'which') continue;
-    for (const next of words.slice(i + 1, i + 4)) {
-      if (LIST_WORDS.has(next)) return true;
-      if (next.length > 3 && next.endsWith('s') && !next.endsWith('ss') && !NOT_PLURAL.has(next)) return true;
-    }
+    const next = words.slice(i + 1, i + 4);
+    const plural = next.some((w) => LIST_WORDS.has(w) || (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !NOT_PLURAL.has(w)));
+    if (plural) return contentTerms(next.join(' '));
   }
-  return false;
+  return undefined;
 }
+
+/** List answers look this deep into the ranking for the list that names what the question asks for. */
+const LIST_CANDIDATES = 5;
 
 const hasListItems = (chunk: Chunk) => blocksOf(chunk).some((b) => b.kind === 'list-item');
 
@@ -54,11 +65,12 @@ export function selectPassages(
   chunks: readonly Chunk[],
   settings: SelectionSettings = DEFAULT_SELECTION,
 ): number[] {
-  const best = ranked[0];
-  if (best === undefined) return [];
-  const bestChunk = chunks[best.label]!;
-  if (asksForList(question) && hasListItems(bestChunk)) {
-    const key = sectionKey(bestChunk);
+  if (ranked[0] === undefined) return [];
+  const focus = listFocus(question);
+  const list = focus === undefined ? undefined : chosenList(focus, ranked, chunks);
+  if (list !== undefined) {
+    const best = list;
+    const key = sectionKey(chunks[best.label]!);
     const section = chunks
       .map((c, label) => ({ c, label }))
       .filter(({ c, label }) => label !== best.label && sectionKey(c) === key && hasListItems(c))
@@ -67,6 +79,8 @@ export function selectPassages(
     return [best.label, ...section].slice(0, settings.maxListPassages);
   }
 
+  const best = ranked[0];
+  const bestChunk = chunks[best.label]!;
   let maxDense = 0;
   let maxLexical = 0;
   for (const c of ranked) {
@@ -87,6 +101,24 @@ export function selectPassages(
     chosen.push(c.label);
   }
   return chosen;
+}
+
+/**
+ * The list a list question is answered with: among the best candidates that hold list items, the
+ * first whose headings or lead-in name what the question asks for, else the best of them if it
+ * is the best candidate overall.
+ */
+function chosenList(focus: ReadonlySet<string>, ranked: readonly Candidate[], chunks: readonly Chunk[]): Candidate | undefined {
+  const lists = ranked.slice(0, LIST_CANDIDATES).filter((c) => hasListItems(chunks[c.label]!));
+  const named = lists.find((c) => {
+    const chunk = chunks[c.label]!;
+    const firstBlock = blocksOf(chunk)[0]!;
+    const leadIn = firstBlock.kind === 'list-item' ? '' : chunk.text.slice(firstBlock.start, firstBlock.end);
+    const terms = contentTerms(`${chunk.headingPath.join(' ')} ${leadIn}`);
+    return [...focus].some((t) => terms.has(t));
+  });
+  if (named) return named;
+  return lists[0] === ranked[0] ? lists[0] : undefined;
 }
 
 function normalized(text: string): string {
