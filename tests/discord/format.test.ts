@@ -225,7 +225,9 @@ describe('a planted document in every reply', () => {
     expect(python.citations[0]?.source).toBe('scripted.md');
     const refused = await engine.ask('banana bread recipe please');
     expect(refused.refused).toBe(true);
-    expect(refused.answer).toContain('[Verify your account](https://evil.example/steal)'); // the topic list names the heading
+    // The parser keeps a heading's link text and drops its target: the topic list names the heading, not the link.
+    expect(refused.answer).toContain('Verify your account');
+    expect(refused.answer).not.toContain('evil.example');
 
     const report: FeedbackReport = {
       since: new Date().toISOString(),
@@ -263,7 +265,7 @@ describe('a planted document in every reply', () => {
       reindexReply(reindexed),
       errorReply('The change to [x](https://evil.example/e).md was undone'),
     ];
-    expect(engine.skills().map((s) => s.name)).toContain('[Verify](https'); // a skill named with link syntax
+    expect(engine.skills().map((s) => s.name)).toContain('Verify'); // a skill named by a link keeps the link's text only
     const texts = replies.flatMap((r) => messageTexts(r));
     expect(texts.join('\n')).toContain('evil.example'); // the planted text is shown, as text
     for (const text of texts) {

@@ -101,7 +101,8 @@ describe('with 300 documents, every reply fits', () => {
   it('/reindex after 200 changed documents reports them all, the full list attached', async () => {
     for (let i = 0; i < 200; i++) await writeFile(path.join(bot.knowledgeDir, guideName(i)), guide(i, 2));
     const handle = emulator.injectInteraction({ commandName: 'reindex', ...moderator() });
-    const edit = await handle.waitForEdit(() => true, { timeoutMs: 120_000 });
+    // Progress edits ("Reindexing…") come first; the report is the edit that ends the reindex.
+    const edit = await handle.waitForEdit((e) => e.body.embeds?.[0]?.title !== 'Reindexing…', { timeoutMs: 120_000 });
     const report = edit.body.embeds![0]!;
     expect(report.title).toBe('Reindex complete');
     expect(report.description).toMatch(/^Changed: career-guide-000\.md, career-guide-001\.md, .* … and \d+ more$/m);
@@ -118,8 +119,9 @@ describe('a planted document', () => {
       .waitForEdit();
     const embed = edit.body.embeds![0]!;
     const sources = embed.fields!.map((f) => f.value).join('\n');
-    expect(sources).toContain('Account help — \\[Verify your account\\]\\(<https://evil.example/steal>\\) <https://evil.example/login>');
-    expect(embed.description).toContain('<https://evil.example/steal>');
+    // A heading's link keeps its text only; the document's own URL is shown as itself, never masked.
+    expect(sources).toContain('Account help — Verify your account <https://evil.example/login>');
+    expect(embed.description).not.toContain('](');
     expect(maskedLinks(embed.description!)).toEqual([]);
   });
 

@@ -178,8 +178,9 @@ describe('Engine', () => {
     expect(atOpen[0]).toEqual({ phase: 'embedding', done: 0, total });
     expect(atOpen.at(-1)).toEqual({ phase: 'indexing', done: total, total });
 
-    const extra = Array.from({ length: 20 }, (_, i) => `- Fact ${i}: item number ${i} of the list.`).join('\n');
-    await writeFile(path.join(dir, 'list.md'), `# List\n\n## Facts\n\n${extra}\n`);
+    // One passage per section: twenty sections make twenty passages to embed.
+    const extra = Array.from({ length: 20 }, (_, i) => `## Fact ${i}\n\nItem number ${i} of the list, told in a sentence of its own.`).join('\n\n');
+    await writeFile(path.join(dir, 'list.md'), `# List\n\n${extra}\n`);
     const seen: BuildProgress[] = [];
     const report = await engine.reindex({ onProgress: (p) => seen.push(p) });
     expect(report.embedded).toBeGreaterThan(8); // more than one batch
