@@ -31,7 +31,7 @@ export function evidenceScore(e: Evidence): number {
 }
 
 /** The probes' share that may still score above the threshold: a quantile, not the maximum, so one odd probe cannot silence the bot. */
-export const PROBE_QUANTILE = 0.95;
+export const PROBE_QUANTILE = 0.97;
 
 export interface GateCalibration {
   /** Evidence score a question must exceed to be answered. */

@@ -93,7 +93,7 @@ export function measureEvidence(stats: TermStats, terms: ReadonlySet<string>, ra
   return {
     dense,
     lexical: idfTotal > 0 ? lexical / idfTotal : 0,
-    known: weightedCoverage(stats, terms, (t) => stats.documentFrequency(t) > 0),
+    known: weightedCoverage(stats, terms, (t) => stats.knows(t)),
   };
 }
 

@@ -20,6 +20,23 @@ export class TermStats {
     return this.df.get(term) ?? 0;
   }
 
+  /**
+   * Whether the knowledge uses the term, or a term one typo away (two for long words): a
+   * question's "recomends" or "tradoffs" is known; "instagram" in a guide about interviews is not.
+   */
+  knows(term: string): boolean {
+    if (this.df.has(term)) return true;
+    const allowed = term.length >= 8 ? 2 : term.length >= 5 ? 1 : 0;
+    if (allowed === 0) return false;
+    this.byLength ??= groupByLength(this.df.keys());
+    for (let len = term.length - allowed; len <= term.length + allowed; len++) {
+      for (const candidate of this.byLength.get(len) ?? []) if (withinDistance(term, candidate, allowed)) return true;
+    }
+    return false;
+  }
+
+  private byLength: Map<number, string[]> | undefined;
+
   /** Smoothed IDF; a term the knowledge never uses gets the highest weight of all. */
   idf(term: string): number {
     return Math.log(1 + this.passages / (this.documentFrequency(term) + 0.5));
@@ -50,6 +67,42 @@ export function contentTerms(text: string): Set<string> {
 function isSpaceOrPunct(ch: string): boolean {
   // Beyond ASCII, letters and digits of any script are word characters; spaces and punctuation are not.
   return ch.charCodeAt(0) > 127 && !/[\p{L}\p{N}]/u.test(ch);
+}
+
+function groupByLength(terms: Iterable<string>): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  for (const t of terms) {
+    const group = groups.get(t.length);
+    if (group) group.push(t);
+    else groups.set(t.length, [t]);
+  }
+  return groups;
+}
+
+/** Optimal-string-alignment distance of a and b is at most `max` (a swap of neighbours counts once); O(len × max). */
+export function withinDistance(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  const width = b.length + 1;
+  let prev2 = new Array<number>(width).fill(Infinity);
+  let prev = Array.from({ length: width }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = new Array<number>(width).fill(Infinity);
+    row[0] = i;
+    let best = row[0];
+    const from = Math.max(1, i - max);
+    const to = Math.min(b.length, i + max);
+    for (let j = from; j <= to; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row[j] = d;
+      best = Math.min(best, d);
+    }
+    if (best > max) return false;
+    prev2 = prev;
+    prev = row;
+  }
+  return prev[b.length]! <= max;
 }
 
 /** Share of the question's IDF weight carried by terms that `covered` contains (0 when the question has no content term). */

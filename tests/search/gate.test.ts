@@ -3,9 +3,9 @@ import { asksForList } from '../../src/answer/select.ts';
 import { calibrate, evidenceScore, passesGate } from '../../src/search/gate.ts';
 
 describe('the gate', () => {
-  it('sets the threshold at the 95th percentile of what the probes scored', () => {
+  it('sets the threshold at the 97th percentile of what the probes scored', () => {
     const scores = Array.from({ length: 101 }, (_, i) => i);
-    expect(calibrate(scores)).toEqual({ threshold: 95, probes: 101, probeMedian: 50, probeMax: 100 });
+    expect(calibrate(scores)).toEqual({ threshold: 97, probes: 101, probeMedian: 50, probeMax: 100 });
   });
 
   it('answers only evidence that scores above the probes', () => {
