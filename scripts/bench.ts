@@ -9,12 +9,16 @@
  *   --smoke   the tiniest setting, for the test: 1 round, 1k vectors, one HNSW setting
  *   --rounds  rounds of uncached answers (default 5)
  *
+ * Real-knowledge section: the article plus ../shared/corpora/ml-interviews-guide/docs, copied into
+ * a temporary folder: build from scratch, answers on the guide's questions, and answers while
+ * the whole index is rebuilt on the build worker (scripts/bench-reindex.ts, a child process).
+ *
  * Never touches the repository's data/index: every index lives in a temporary folder.
  * KNOWLEDGE_DIR (default: knowledge/) and EMBEDDER are read through loadConfig like the app does.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +27,7 @@ import { createEmbedder, normalize, type Embedder } from '../src/embeddings/embe
 import { Engine } from '../src/engine/engine.ts';
 import { buildIndex } from '../src/engine/build-index.ts';
 import { inProcessBuildWork } from '../src/engine/build-work.ts';
+import { chunkDocument } from '../src/ingest/chunk.ts';
 import { loadKnowledge } from '../src/ingest/load.ts';
 import { createLogger } from '../src/logger.ts';
 import { HNSW_PARAMS, VectorIndex } from '../src/search/vector-index.ts';
@@ -36,6 +41,11 @@ const QUESTION_FILES = [
   path.resolve(REPO_ROOT, 'tests', 'fixtures', 'questions.paraphrased.jsonl'),
 ];
 const STARTUP_CHILD = path.join(here, 'bench-startup.ts');
+const REINDEX_CHILD = path.join(here, 'bench-reindex.ts');
+/** Real knowledge for the build, answer and reindex figures: the article plus a real guide, read from ../shared. */
+const ARTICLE = path.join(REPO_ROOT, 'knowledge', 'ml-engineer-demand.md');
+const GUIDE_DOCS = path.resolve(REPO_ROOT, '..', 'shared', 'corpora', 'ml-interviews-guide', 'docs');
+const GUIDE_QUESTIONS = path.resolve(REPO_ROOT, '..', 'shared', 'eval', 'questions.guide.jsonl');
 
 const TARGETS = {
   answer_p50_ms: 15,
@@ -45,6 +55,11 @@ const TARGETS = {
   rss_mb: 350,
   hnsw_100k_recall_at_10: 0.97,
   hnsw_100k_query_p50_ms: 2,
+  real_build_passages_per_s: 100,
+  real_answer_p50_ms: 10,
+  real_answer_p95_ms: 25,
+  real_reindex_answer_p95_ms: 250,
+  real_reindex_peak_rss_mb: 400,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -429,6 +444,149 @@ function realSentences(chunkTexts: readonly string[], questions: readonly string
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Real knowledge: the article plus the interviews guide
+
+interface ReindexChildResult {
+  idle_p50_ms: number;
+  idle_p95_ms: number;
+  idle_answers: number;
+  during_p50_ms: number;
+  during_p95_ms: number;
+  during_max_ms: number;
+  during_answers: number;
+  rebuild_ms: number;
+  rebuild_passages: number;
+  rebuild_embedded: number;
+  rebuild_passages_per_s: number;
+  rss_before_mb: number;
+  peak_rss_mb: number;
+}
+
+interface RealKnowledgeResult {
+  documents: number;
+  passages: number;
+  words: number;
+  build_ms: number;
+  build_passages_per_s: number;
+  build_words_per_s: number;
+  build_single_thread_ms: number | null;
+  build_single_thread_passages_per_s: number | null;
+  answer_p50_ms: number;
+  answer_p95_ms: number;
+  answer_max_ms: number;
+  answers_measured: number;
+  answers_refused: number;
+  reindex: ReindexChildResult;
+}
+
+/** Copies the article and the guide (the four smallest guide files with --smoke) into `dir`. */
+async function copyRealKnowledge(dir: string, smoke: boolean): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await copyFile(ARTICLE, path.join(dir, path.basename(ARTICLE)));
+  let docs = (await readdir(GUIDE_DOCS)).filter((f) => f.endsWith('.md')).sort();
+  if (smoke) docs = docs.sort((a, b) => statSync(path.join(GUIDE_DOCS, a)).size - statSync(path.join(GUIDE_DOCS, b)).size).slice(0, 4);
+  for (const doc of docs) await copyFile(path.join(GUIDE_DOCS, doc), path.join(dir, doc));
+}
+
+function runReindexChild(env: Record<string, string>, questionFiles: [string, string]): Promise<ReindexChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', REINDEX_CHILD, ...questionFiles], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`reindex child failed (exit ${code}): ${stderr.trim().slice(-2000)}`));
+      else resolve(JSON.parse(stdout) as ReindexChildResult);
+    });
+  });
+}
+
+async function benchRealKnowledge(
+  tmp: string,
+  embedder: Embedder,
+  logger: ReturnType<typeof createLogger>,
+  opts: Options,
+  warmupQuestions: string,
+): Promise<RealKnowledgeResult | null> {
+  if (!existsSync(GUIDE_DOCS) || !existsSync(GUIDE_QUESTIONS)) {
+    log(`real knowledge not found (${GUIDE_DOCS}, ${GUIDE_QUESTIONS}): section skipped`);
+    return null;
+  }
+  const knowledgeDir = path.join(tmp, 'real-knowledge');
+  await copyRealKnowledge(knowledgeDir, opts.smoke);
+  const config = loadConfig({ ...process.env, KNOWLEDGE_DIR: knowledgeDir, INDEX_DIR: path.join(tmp, 'real-index') }, REPO_ROOT);
+  const knowledge = await loadKnowledge(knowledgeDir);
+  const words = sum(knowledge.documents.flatMap((d) => chunkDocument(d)).map((c) => c.indexText.split(/\s+/).length));
+
+  // From scratch as at start-up: Engine.open with the configured model, both cores embedding.
+  log(`real knowledge: building from scratch (${knowledge.documents.length} documents)`);
+  const opened = await Engine.open({ config, logger });
+  const built = opened.builtAtOpen!;
+  await opened.close();
+
+  // The same build on this thread alone, for comparison.
+  let single: { ms: number } | null = null;
+  if (!opts.smoke) {
+    log('real knowledge: the same build on one thread');
+    const dir = path.join(tmp, 'real-index-single');
+    const [, ms] = await timed(() => buildIndex({ knowledge, embedder, work: inProcessBuildWork(embedder), indexDir: dir }));
+    single = { ms };
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  // Answers: a fresh engine per round, so every question misses the query cache.
+  const questions = readFileSync(GUIDE_QUESTIONS, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { question: string }).question);
+  log(`real knowledge: answering ${questions.length} questions × ${opts.rounds} rounds (+1 warm-up round)`);
+  const samples: AnswerSample[] = [];
+  for (let round = 0; round <= opts.rounds; round++) {
+    const engine = await Engine.open({ config, logger, embedder });
+    const { samples: roundSamples } = await askAll(engine, questions);
+    await engine.close();
+    if (round > 0) samples.push(...roundSamples);
+  }
+  const answers = summarizeAnswers(samples);
+
+  log('real knowledge: answering while the whole index is rebuilt on the build worker (child process)');
+  const reindex = await runReindexChild(
+    {
+      KNOWLEDGE_DIR: knowledgeDir,
+      INDEX_DIR: config.indexDir,
+      REBUILD_DIR: path.join(tmp, 'real-index-rebuilt'),
+      EMBEDDER: config.embedder,
+      LOG_LEVEL: 'warn',
+      ...(config.modelDir !== undefined && { MODEL_DIR: config.modelDir }),
+    },
+    [warmupQuestions, GUIDE_QUESTIONS],
+  );
+
+  return {
+    documents: built.documents,
+    passages: built.chunks,
+    words,
+    build_ms: built.ms,
+    build_passages_per_s: r1(built.chunks / (built.ms / 1000)),
+    build_words_per_s: Math.round(words / (built.ms / 1000)),
+    build_single_thread_ms: single ? Math.round(single.ms) : null,
+    build_single_thread_passages_per_s: single ? r1(built.chunks / (single.ms / 1000)) : null,
+    answer_p50_ms: answers.p50,
+    answer_p95_ms: answers.p95,
+    answer_max_ms: answers.max,
+    answers_measured: samples.length,
+    answers_refused: answers.refused,
+    reindex,
+  };
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const machine = {
@@ -582,6 +740,8 @@ async function main(): Promise<void> {
       vectorSearch.push(await benchVectorSearch(n, bases, embedder.dim, { configs, efs, queries: 200 }));
     }
 
+    const realKnowledge = await benchRealKnowledge(tmp, embedder, logger, opts, questionFiles[0]!);
+
     const result = {
       machine,
       settings: {
@@ -633,6 +793,7 @@ async function main(): Promise<void> {
       throughput_answer_mismatches: mismatches,
       vector_search_real_reference: realReference,
       vector_search: vectorSearch,
+      real_knowledge: realKnowledge,
     };
 
     machine.loadavg_1m_end = r2(os.loadavg()[0]!);
@@ -721,6 +882,32 @@ function printTables(r: Result): void {
     `real embeddings for comparison: ${real.sentences} sentences, random pair cos ${real.random_pair_cosine_mean}; ` +
       `a real question's nearest real chunk: cos p50 ${real.question_nn1_chunk_cosine_p50}`,
   );
+  const k = r.real_knowledge as RealKnowledgeResult | null;
+  if (k) {
+    const x = k.reindex;
+    out.push('');
+    out.push(`real knowledge: the article + the interviews guide, ${k.documents} documents, ${k.passages} passages, ${k.words} words`);
+    out.push(
+      table(
+        ['metric', 'value', 'target', ''],
+        [
+          ['build from scratch, start-up (2 threads)', `${k.build_ms} ms`, '', ''],
+          ['  passages/s', k.build_passages_per_s, `≥ ${TARGETS.real_build_passages_per_s}`, verdict(k.build_passages_per_s, TARGETS.real_build_passages_per_s, true)],
+          ['  words/s', k.build_words_per_s, '', ''],
+          ['build on one thread', k.build_single_thread_ms === null ? 'skipped' : `${k.build_single_thread_ms} ms (${k.build_single_thread_passages_per_s} passages/s)`, '', ''],
+          ['answer_p50_ms (uncached)', k.answer_p50_ms, `≤ ${TARGETS.real_answer_p50_ms}`, verdict(k.answer_p50_ms, TARGETS.real_answer_p50_ms)],
+          ['answer_p95_ms (uncached)', k.answer_p95_ms, `≤ ${TARGETS.real_answer_p95_ms}`, verdict(k.answer_p95_ms, TARGETS.real_answer_p95_ms)],
+          ['  answer max / measured (refused)', `${k.answer_max_ms} / ${k.answers_measured} (${k.answers_refused})`, '', ''],
+          ['answering process, idle: p50 / p95', `${x.idle_p50_ms} / ${x.idle_p95_ms} (${x.idle_answers} answers)`, '', ''],
+          ['  during a full rebuild on the worker: p50', x.during_p50_ms, '', ''],
+          ['  during a full rebuild on the worker: p95', x.during_p95_ms, `≤ ${TARGETS.real_reindex_answer_p95_ms}`, verdict(x.during_p95_ms, TARGETS.real_reindex_answer_p95_ms)],
+          ['  during: max / answers (one every ~50 ms)', `${x.during_max_ms} / ${x.during_answers}`, '', ''],
+          ['  the rebuild', `${x.rebuild_ms} ms, ${x.rebuild_embedded} embedded (${x.rebuild_passages_per_s} passages/s)`, '', ''],
+          ['  peak RSS during the rebuild (MB)', `${x.peak_rss_mb} (${x.rss_before_mb} before)`, `≤ ${TARGETS.real_reindex_peak_rss_mb}`, verdict(x.peak_rss_mb, TARGETS.real_reindex_peak_rss_mb)],
+        ],
+      ),
+    );
+  }
   process.stdout.write(out.join('\n') + '\n');
 }
 

@@ -1,8 +1,8 @@
 /**
  * Smoke test of `npm run bench`: the tiniest setting (--smoke: 1 round, 1k vectors, one HNSW
- * setting, one start-up child) as a child process with --json. Asserts the report's shape and
- * behaviour (one JSON object, finite figures, nothing re-embedded on an unchanged reindex), never
- * timings: those belong to the machine.
+ * setting, one start-up child, five real documents) as a child process with --json. Asserts the
+ * report's shape and behaviour (one JSON object, finite figures, nothing re-embedded on an
+ * unchanged reindex), never timings: those belong to the machine.
  */
 import { describe, expect, it } from 'vitest';
 import { runEntry } from './support/run-cli.ts';
@@ -49,6 +49,19 @@ describe('npm run bench --smoke --json', () => {
     expect(report.reindex_unchanged_embedded).toBe(0);
     expect(report.startup_reused_persisted_index).toBe(true);
     expect(report.throughput_answer_mismatches).toBe(0);
+
+    // Real knowledge (the article + four small guide files in --smoke): the whole index rebuilt
+    // from scratch on the worker while the child kept answering; every figure finite.
+    const real = report.real_knowledge as Record<string, number> & { reindex: Record<string, number> };
+    for (const key of ['build_ms', 'build_passages_per_s', 'answer_p50_ms', 'answer_p95_ms']) expect(Number.isFinite(real[key]), key).toBe(true);
+    expect(real.documents).toBe(5);
+    expect(real.answers_measured).toBeGreaterThan(0);
+    for (const key of ['idle_p50_ms', 'during_p50_ms', 'during_p95_ms', 'rebuild_ms', 'rebuild_passages_per_s', 'peak_rss_mb']) {
+      expect(Number.isFinite(real.reindex[key]), key).toBe(true);
+    }
+    expect(real.reindex.rebuild_embedded).toBe(real.passages);
+    expect(real.reindex.during_answers).toBeGreaterThan(0);
+    expect(real.reindex.peak_rss_mb).toBeGreaterThanOrEqual(real.reindex.rss_before_mb!);
 
     const vectorSearch = report.vector_search as { n: number; exact_p50_ms: number; hnsw: Record<string, number>[] }[];
     expect(vectorSearch.map((v) => v.n)).toEqual([1000]);
