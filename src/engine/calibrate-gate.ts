@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Embedder } from '../embeddings/embedder.ts';
 import { calibrate, evidenceScore, type GateCalibration } from '../search/gate.ts';
 import { offTopicProbes } from '../search/probes.ts';
@@ -19,11 +22,39 @@ async function embedProbes(embedder: Embedder): Promise<Float32Array[]> {
   return vectors;
 }
 
+/**
+ * Probe vectors kept beside the index, so a start-up with a persisted index embeds nothing: the
+ * file is named by the model and the probes' text, and anything unreadable is simply recomputed.
+ */
+async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefined): Promise<Float32Array[]> {
+  const probes = offTopicProbes();
+  const key = createHash('sha256').update(`${embedder.name}\n${embedder.dim}\n${probes.join('\n')}`).digest('hex').slice(0, 16);
+  const file = cacheDir === undefined ? undefined : path.join(cacheDir, `probe-vectors-${key}.f32`);
+  if (file !== undefined) {
+    const bytes = await readFile(file).catch(() => undefined);
+    if (bytes && bytes.byteLength === probes.length * embedder.dim * 4) {
+      const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      return probes.map((_, i) => all.slice(i * embedder.dim, (i + 1) * embedder.dim));
+    }
+  }
+  const vectors = await embedProbes(embedder);
+  if (file !== undefined) {
+    const all = new Float32Array(probes.length * embedder.dim);
+    vectors.forEach((v, i) => all.set(v, i * embedder.dim));
+    // Best effort: a cache that cannot be written costs one more embedding at the next start.
+    await mkdir(cacheDir!, { recursive: true })
+      .then(() => writeFile(`${file}.tmp`, new Uint8Array(all.buffer)))
+      .then(() => rename(`${file}.tmp`, file))
+      .catch(() => undefined);
+  }
+  return vectors;
+}
+
 /** Asks the off-topic probes against this knowledge: the gate's threshold is what they score. */
-export async function calibrateGate(index: Searchable, embedder: Embedder, settings: RetrievalSettings): Promise<GateCalibration> {
+export async function calibrateGate(index: Searchable, embedder: Embedder, settings: RetrievalSettings, cacheDir?: string): Promise<GateCalibration> {
   let vectors = probeVectors.get(embedder);
   if (!vectors) {
-    vectors = embedProbes(embedder);
+    vectors = cachedProbeVectors(embedder, cacheDir);
     probeVectors.set(embedder, vectors);
     vectors.catch(() => probeVectors.delete(embedder));
   }

@@ -87,7 +87,7 @@ export class Engine {
     try {
       const { live, report } = await loadOrBuild(options, embedder, openWork, logger);
       const selection = { ...DEFAULT_SELECTION, ...options.selection };
-      return new Engine(options, embedder, reindexWork, logger, retrieval, selection, await calibrated(live, embedder, retrieval), report);
+      return new Engine(options, embedder, reindexWork, logger, retrieval, selection, await calibrated(live, embedder, retrieval, options.config.indexDir), report);
     } catch (error) {
       await worker?.dispose();
       throw error;
@@ -185,7 +185,7 @@ export class Engine {
     if (manifest.embedder !== this.embedder.name || manifest.dim !== this.embedder.dim) {
       throw botError('INDEX_CORRUPT', { dir: indexDir, cause: `it was built by ${manifest.embedder}, this process uses ${this.embedder.name}` });
     }
-    this.live = await calibrated(await openPersistedIndex(indexDir, manifest), this.embedder, this.retrieval);
+    this.live = await calibrated(await openPersistedIndex(indexDir, manifest), this.embedder, this.retrieval, indexDir);
     this.logger.info({ generation: manifest.generation }, 'reloaded the index another process built');
   }
 
@@ -240,7 +240,7 @@ export class Engine {
         previous: this.live,
         onProgress,
       });
-      this.live = await calibrated(live, this.embedder, this.retrieval);
+      this.live = await calibrated(live, this.embedder, this.retrieval, this.options.config.indexDir);
       this.logger.info({ ...report, skipped: report.skipped.length }, 'reindex complete');
       return report;
     } catch (error) {
@@ -262,8 +262,8 @@ export class Engine {
 }
 
 /** The live index with its gate measured against this knowledge (see src/search/gate.ts). */
-async function calibrated(live: IndexWithoutGate, embedder: Embedder, retrieval: RetrievalSettings): Promise<LiveIndex> {
-  return { ...live, gate: await calibrateGate(live, embedder, retrieval) };
+async function calibrated(live: IndexWithoutGate, embedder: Embedder, retrieval: RetrievalSettings, cacheDir: string): Promise<LiveIndex> {
+  return { ...live, gate: await calibrateGate(live, embedder, retrieval, cacheDir) };
 }
 
 async function loadOrBuild(
