@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { botError, errorMessage } from '../errors.ts';
+import { PASSAGE_SIZE } from '../ingest/chunk.ts';
 import { sha256 } from '../ingest/load.ts';
 import type { Chunk, SkippedFile } from '../types.ts';
 
@@ -54,7 +55,7 @@ export interface LoadedIndexFiles {
 /** Hash of what an index is built from: the documents' bytes and the chunk format. */
 export function knowledgeHash(documents: readonly { id: string; hash: string }[]): string {
   const lines = [...documents].sort((a, b) => a.id.localeCompare(b.id)).map((d) => `${d.id}\t${d.hash}`);
-  return sha256(`format ${INDEX_FORMAT_VERSION}\n${lines.join('\n')}`);
+  return sha256(`format ${INDEX_FORMAT_VERSION} passages ${PASSAGE_SIZE.minWords}-${PASSAGE_SIZE.maxWords}\n${lines.join('\n')}`);
 }
 
 /**
