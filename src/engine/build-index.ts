@@ -4,7 +4,7 @@ import { withoutBoilerplate } from '../ingest/boilerplate.ts';
 import { chunkDocument } from '../ingest/chunk.ts';
 import type { LoadedKnowledge } from '../ingest/load.ts';
 import { sectionLabel } from '../answer/passage-view.ts';
-import { assembleLiveIndex, embeddingKey, lexicalDocs, type IndexWithoutGate } from './live-index.ts';
+import { assembleLiveIndex, embeddingKey, embeddingText, lexicalDocs, type IndexWithoutGate } from './live-index.ts';
 import type { BuildWork } from './build-work.ts';
 import { VectorIndex } from '../search/vector-index.ts';
 import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from '../store/index-store.ts';
@@ -64,7 +64,7 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
   onProgress({ phase: 'embedding', done: reused, total: chunks.length });
   if (missing.length > 0) {
     const fresh = await work.embed(
-      missing.map((i) => chunks[i]!.indexText),
+      missing.map((i) => embeddingText(chunks[i]!)),
       (done) => onProgress({ phase: 'embedding', done: reused + done, total: chunks.length }),
     );
     if (fresh.length !== missing.length) throw new Error(`${fresh.length} vectors came back for ${missing.length} passages`);

@@ -35,7 +35,26 @@ export type IndexWithoutGate = Omit<LiveIndex, 'gate'>;
 
 /** Key under which a chunk's vector can be reused: the exact text that was embedded. */
 export function embeddingKey(chunk: Pick<Chunk, 'indexText'>): string {
-  return sha256(chunk.indexText);
+  return sha256(embeddingText(chunk));
+}
+
+/**
+ * USE-lite's cost grows with a text's length and it reads little past about eighty words, so a
+ * passage is embedded by the start of its index text (title, headings, context, then its words);
+ * BM25 still reads all of it.
+ */
+export const EMBED_MAX_WORDS = 48;
+
+export function embeddingText(chunk: Pick<Chunk, 'indexText'>): string {
+  let words = 0;
+  let inWord = false;
+  const text = chunk.indexText;
+  for (let i = 0; i < text.length; i++) {
+    const space = text[i] === ' ' || text[i] === '\n' || text[i] === '\t';
+    if (!space && !inWord && ++words > EMBED_MAX_WORDS) return text.slice(0, i).trimEnd();
+    inWord = !space;
+  }
+  return text;
 }
 
 export function assembleLiveIndex(
