@@ -36,7 +36,8 @@ export class ServerRegistry<T extends { isBusy(): boolean }> {
       max,
       noDisposeOnSet: true,
       dispose: (_value, id, reason) => {
-        if (reason === 'evict' || reason === 'delete') this.releaseIfIdle(id);
+        // During `dispose` the key is still present: decide once the removal is complete.
+        if (reason === 'evict' || reason === 'delete') queueMicrotask(() => this.releaseIfIdle(id));
       },
     });
   }
