@@ -25,6 +25,12 @@ import type { Answer, BuildProgress, Chunk, EngineStats, KnowledgeOrigin, Refusa
 /** Longer questions are cut here (and the answer says so): nobody asks 500 characters at once. */
 export const MAX_QUESTION_CHARS = 500;
 const QUERY_CACHE_SIZE = 1_000;
+/**
+ * A server's index up to this many passages is searched exactly, without HNSW: a scan of 2,000
+ * vectors costs about a millisecond, and each HNSW index holds ~2.6 MB of native memory however
+ * small (see ExactVectors), which with many servers loaded and unloaded dominated memory.
+ */
+const SERVER_EXACT_SEARCH_UP_TO = 2_000;
 /** Server indexes held in memory when the configuration does not say (MAX_LOADED_SERVERS). */
 const DEFAULT_LOADED_SERVERS = 64;
 
@@ -340,7 +346,16 @@ export class Engine {
     const dataDir = this.options.config.dataDir;
     if (dataDir === undefined) throw new Error('server knowledge needs DATA_DIR in the engine configuration');
     const { knowledgeDir, indexDir } = serverDirs(dataDir, id);
-    const ready = KnowledgeSet.open({ label: `server ${id}`, knowledgeDir, indexDir, mayBeEmpty: true, embedder: this.embedder, work: this.reindexWork, logger: this.logger }).then(
+    const ready = KnowledgeSet.open({
+      label: `server ${id}`,
+      knowledgeDir,
+      indexDir,
+      mayBeEmpty: true,
+      embedder: this.embedder,
+      work: this.reindexWork,
+      logger: this.logger,
+      exactUpTo: SERVER_EXACT_SEARCH_UP_TO,
+    }).then(
       ({ set }) => {
         set.onIdle(() => this.servers.releaseIfIdle(id));
         return set;

@@ -35,6 +35,8 @@ export interface KnowledgeSetOptions {
   embedder: Embedder;
   /** Where rebuilds embed and index. */
   work: BuildWork;
+  /** Search exactly, without loading the HNSW index, up to this many passages (see ExactVectors). */
+  exactUpTo?: number;
   logger: Logger;
 }
 
@@ -119,7 +121,7 @@ export class KnowledgeSet {
     if (manifest.embedder !== embedder.name || manifest.dim !== embedder.dim) {
       throw botError('INDEX_CORRUPT', { dir: indexDir, cause: `it was built by ${manifest.embedder}, this process uses ${embedder.name}` });
     }
-    this.live = await openPersistedIndex(indexDir, manifest);
+    this.live = await openPersistedIndex(indexDir, manifest, this.options.exactUpTo);
     this.options.logger.info({ knowledge: this.options.label, generation: manifest.generation }, 'reloaded the index another process built');
     return true;
   }
@@ -172,6 +174,7 @@ export class KnowledgeSet {
         work: this.options.work,
         indexDir: this.options.indexDir,
         ...(this.live && { previous: this.live }),
+        ...(this.options.exactUpTo !== undefined && { exactUpTo: this.options.exactUpTo }),
         onProgress,
       });
       this.live = live;
@@ -217,7 +220,7 @@ export class KnowledgeSet {
     try {
       const manifest = await readManifest(indexDir);
       if (manifest && manifest.formatVersion === INDEX_FORMAT_VERSION && manifest.embedder === embedder.name && manifest.dim === embedder.dim) {
-        previous = await openPersistedIndex(indexDir, manifest);
+        previous = await openPersistedIndex(indexDir, manifest, this.options.exactUpTo);
         if (manifest.knowledgeHash === knowledgeHash(knowledge.documents)) {
           logger.info({ knowledge: label, chunks: manifest.chunkCount, indexDir }, 'loaded the persisted index');
           this.live = previous;
@@ -237,6 +240,7 @@ export class KnowledgeSet {
       indexDir,
       ...(previous && { previous }),
       ...(onProgress && { onProgress }),
+      ...(this.options.exactUpTo !== undefined && { exactUpTo: this.options.exactUpTo }),
     });
     logger.info({ knowledge: label, ...report, skipped: report.skipped.length }, 'index built');
     this.live = live;
