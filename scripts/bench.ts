@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,10 @@ const REINDEX_CHILD = path.join(here, 'bench-reindex.ts');
 const ARTICLE = path.join(REPO_ROOT, 'knowledge', 'ml-engineer-demand.md');
 const GUIDE_DOCS = path.resolve(REPO_ROOT, '..', 'shared', 'corpora', 'ml-interviews-guide', 'docs');
 const GUIDE_QUESTIONS = path.resolve(REPO_ROOT, '..', 'shared', 'eval', 'questions.guide.jsonl');
+const SERVERS_CHILD = path.join(here, 'bench-servers.ts');
+/** Servers of the many-servers figure, and where their indexes are kept between bench runs (built once: minutes). */
+const MANY_SERVERS = 1_000;
+const serverCache = (embedder: string) => path.join(os.tmpdir(), `mlbot-bench-servers-${embedder}-v1`);
 
 const TARGETS = {
   answer_p50_ms: 15,
@@ -53,6 +57,9 @@ const TARGETS = {
   startup_ms: 1500,
   reindex_unchanged_ms: 200,
   rss_mb: 350,
+  servers_loaded_extra_ms: 2,
+  servers_cold_first_ms: 300,
+  servers_rss_mb: 500,
   hnsw_100k_recall_at_10: 0.97,
   hnsw_100k_query_p50_ms: 2,
   real_build_passages_per_s: 100,
@@ -243,6 +250,49 @@ function runStartupChild(env: Record<string, string>, questionFiles: string[]): 
       });
     });
   });
+}
+
+type ManyServersFigure = Record<
+  | 'servers' | 'documents_per_server' | 'max_loaded_servers' | 'built_now' | 'build_ms' | 'build_ms_per_server'
+  | 'base_only_p50_ms' | 'base_only_p95_ms' | 'loaded_server_p50_ms' | 'loaded_server_p95_ms' | 'loaded_server_extra_p50_ms'
+  | 'cold_server_first_p50_ms' | 'cold_server_first_p95_ms' | 'cold_server_first_max_ms'
+  | 'sweep_ms' | 'sweep_p50_ms' | 'sweep_p95_ms' | 'loaded_after_sweep' | 'rss_model_loaded_mb' | 'rss_peak_mb' | 'rss_end_mb',
+  number
+>;
+
+/** One run of scripts/bench-servers.ts (its own process): its JSON line. */
+function runServersChild(env: Record<string, string>, args: string[]): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SERVERS_CHILD, ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/built \d+ server/.test(d.toString())) log(d.toString().trim());
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`many-servers child failed (exit ${code}): ${stderr.trim().slice(-2000)}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>);
+    });
+  });
+}
+
+/**
+ * The many-servers figure: servers with 5 small documents each; their indexes built in one
+ * process (or found persisted from an earlier run), measured in a fresh one, as after a restart.
+ */
+async function benchManyServers(env: Record<string, string>, questions: readonly string[], servers: number, dataDir: string, tmp: string) {
+  const questionsFile = path.join(tmp, 'server-questions.json');
+  await writeFile(questionsFile, JSON.stringify(questions.slice(0, 40)));
+  const childEnv = { ...env, DATA_DIR: dataDir, BENCH_SERVERS: String(servers), BENCH_QUESTIONS: questionsFile };
+  const build = await runServersChild(childEnv, ['--build']);
+  return { ...(await runServersChild(childEnv, [])), ...build, data_dir: dataDir };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -714,6 +764,10 @@ async function main(): Promise<void> {
     const startupMedian = [...startups].sort((a, b) => a.startupMs - b.startupMs)[Math.floor((startups.length - 1) / 2)]!;
     const generationAfter = (await readManifest(config.indexDir))?.generation;
 
+    const servers = opts.smoke ? 10 : MANY_SERVERS;
+    log(`${servers} servers with their own documents`);
+    const manyServers = await benchManyServers(childEnv, questions, servers, opts.smoke ? path.join(tmp, 'servers') : serverCache(config.embedder), tmp);
+
     // Vector search on realistic vectors of the embedder's dimension.
     log('embedding real sentences as the seeds of the synthetic vectors');
     const sentences = realSentences(chunkTexts, questions);
@@ -791,6 +845,7 @@ async function main(): Promise<void> {
       throughput_latency_p50_ms: r2(median(loadedLatency)),
       throughput_latency_p95_ms: r2(pct(loadedLatency, 0.95)),
       throughput_answer_mismatches: mismatches,
+      many_servers: manyServers,
       vector_search_real_reference: realReference,
       vector_search: vectorSearch,
       real_knowledge: realKnowledge,
@@ -865,6 +920,25 @@ function printTables(r: Result): void {
     ['  answers differing from serial', n('throughput_answer_mismatches'), '', ''],
   ];
   out.push(table(['metric', 'value', 'target', ''], rows));
+  out.push('');
+
+  const sv = r.many_servers as ManyServersFigure;
+  const built = sv.built_now > 0 ? `built ${sv.built_now} now in ${Math.round(sv.build_ms / 1000)} s (${sv.build_ms_per_server} ms each)` : 'indexes persisted by an earlier run';
+  out.push(`many servers: ${sv.servers} servers × ${sv.documents_per_server} documents, at most ${sv.max_loaded_servers} loaded; ${built}; a fresh process, every server cold`);
+  out.push(
+    table(
+      ['metric', 'value', 'target', ''],
+      [
+        ['base-only answer p50 / p95 (query vector cached)', `${sv.base_only_p50_ms} / ${sv.base_only_p95_ms}`, '', ''],
+        ['loaded-server answer p50 / p95', `${sv.loaded_server_p50_ms} / ${sv.loaded_server_p95_ms}`, '', ''],
+        ['  extra p50 for a loaded server', sv.loaded_server_extra_p50_ms, `≤ ${TARGETS.servers_loaded_extra_ms}`, verdict(sv.loaded_server_extra_p50_ms, TARGETS.servers_loaded_extra_ms)],
+        ['first answer in a cold server p50 / p95', `${sv.cold_server_first_p50_ms} / ${sv.cold_server_first_p95_ms}`, `≤ ${TARGETS.servers_cold_first_ms}`, verdict(sv.cold_server_first_p95_ms, TARGETS.servers_cold_first_ms)],
+        ['  cold max', sv.cold_server_first_max_ms, '', ''],
+        [`one answer in each of the ${sv.servers} servers`, `${sv.sweep_ms} ms (p50 ${sv.sweep_p50_ms}, p95 ${sv.sweep_p95_ms}); ${sv.loaded_after_sweep} loaded after`, '', ''],
+        ['RSS with the model loaded / peak / end (MB)', `${sv.rss_model_loaded_mb} / ${sv.rss_peak_mb} / ${sv.rss_end_mb}`, `≤ ${TARGETS.servers_rss_mb}`, verdict(sv.rss_peak_mb, TARGETS.servers_rss_mb)],
+      ],
+    ),
+  );
   out.push('');
 
   const vrows: (string | number)[][] = [];

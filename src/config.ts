@@ -14,6 +14,10 @@ export interface Config {
   discordApiUrl?: string;
   knowledgeDir: string;
   indexDir: string;
+  /** Per-server knowledge and indexes live under `<dataDir>/servers/<guildId>/`. */
+  dataDir: string;
+  /** Server indexes held in memory at once; the least recently used is unloaded beyond this. */
+  maxLoadedServers: number;
   embedder: EmbedderName;
   modelDir?: string;
   adminUserIds: string[];
@@ -54,6 +58,8 @@ const EnvSchema = z.object({
     .optional(),
   KNOWLEDGE_DIR: z.string().optional(),
   INDEX_DIR: z.string().optional(),
+  DATA_DIR: z.string().optional(),
+  MAX_LOADED_SERVERS: wholeNumber(100_000).optional(),
   EMBEDDER: z.enum(EMBEDDER_NAMES).optional(),
   MODEL_DIR: z.string().optional(),
   ADMIN_USER_IDS: z.string().transform(idList).pipe(z.array(snowflake)).optional(),
@@ -83,6 +89,8 @@ const EXPECTED: Record<EnvName, string> = {
   DISCORD_API_URL: 'an http(s) URL such as https://discord.com/api',
   KNOWLEDGE_DIR: 'a folder path',
   INDEX_DIR: 'a folder path',
+  DATA_DIR: 'a folder path',
+  MAX_LOADED_SERVERS: 'a whole number from 1 to 100000',
   EMBEDDER: `one of ${EMBEDDER_NAMES.join(', ')}`,
   MODEL_DIR: 'a folder path',
   ADMIN_USER_IDS: 'comma-separated Discord ids (15–21 digits)',
@@ -121,6 +129,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     ...(e.DISCORD_API_URL !== undefined && { discordApiUrl: e.DISCORD_API_URL }),
     knowledgeDir: path.resolve(cwd, e.KNOWLEDGE_DIR ?? 'knowledge'),
     indexDir: path.resolve(cwd, e.INDEX_DIR ?? path.join('data', 'index')),
+    dataDir: path.resolve(cwd, e.DATA_DIR ?? 'data'),
+    maxLoadedServers: e.MAX_LOADED_SERVERS ?? 64,
     embedder: e.EMBEDDER ?? 'use-lite',
     ...(e.MODEL_DIR !== undefined && { modelDir: path.resolve(cwd, e.MODEL_DIR) }),
     adminUserIds: e.ADMIN_USER_IDS ?? [],

@@ -32,6 +32,12 @@ const MESSAGES = {
   KNOWLEDGE_FILE_EXISTS: (p: { name: string }) =>
     `A knowledge file named ${p.name} already exists; replace it explicitly or choose another name.`,
   KNOWLEDGE_FILE_NOT_FOUND: (p: { name: string }) => `There is no knowledge file named ${p.name}.`,
+  KNOWLEDGE_QUOTA: (p: { limit: string }) =>
+    `This server's knowledge is full: ${p.limit}. Remove a document (/knowledge remove) first; the knowledge is unchanged.`,
+  KNOWLEDGE_NAME_IS_BASE: (p: { name: string }) =>
+    `${p.name} is one of the bot's base documents, which only the bot's owners can change; a server's own documents need other names.`,
+  SERVER_ID_INVALID: (p: { id: string }) => `${shown(p.id)} is not a Discord server id.`,
+  NOT_ALLOWED: (p: { what: string; who: string }) => `${p.what} is for ${p.who} only.`,
   KNOWLEDGE_CHANGE_UNDONE: (p: { name: string; cause: string }) => `The change to ${p.name} was undone: ${p.cause}`,
   FEEDBACK_DB_UNUSABLE: (p: { file: string; cause: string }) =>
     `The feedback database ${p.file} is unusable: ${p.cause}. Move it aside (or set FEEDBACK_DB) to start a new one.`,

@@ -47,7 +47,10 @@ export interface Chunk {
 
 export interface Citation {
   n: number;
-  /** Source document file name (relative to the knowledge folder). */
+  /**
+   * Source document file name (relative to its knowledge folder); a server's own document reads
+   * `server:<file>` (see src/engine/origin.ts).
+   */
   source: string;
   title: string;
   section: string;
@@ -119,5 +122,12 @@ export interface EngineStats {
   /** Short hash of the knowledge the live index was built from. */
   knowledgeVersion: string;
   builtAt: string;
-  documentsList: { id: string; title: string; sections: string[]; chunks: number; indexedAt: string }[];
+  /**
+   * The documents answering here: the base's (shipped, the bot owners') and, in a server, that
+   * server's own (`origin: 'server'`; their citations' `source` reads `server:<file>`).
+   */
+  documentsList: { id: string; title: string; sections: string[]; chunks: number; indexedAt: string; origin: KnowledgeOrigin }[];
 }
+
+/** Whose document: the base knowledge every server shares, or the asking server's own. */
+export type KnowledgeOrigin = 'base' | 'server';

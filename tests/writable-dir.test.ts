@@ -51,8 +51,9 @@ describe('assertWritableDir', () => {
 
 describe('npm start with a folder it cannot write', () => {
   it.each([
-    ['INDEX_DIR', (ro: string, work: string) => ({ INDEX_DIR: path.join(ro, 'index'), FEEDBACK_DB: path.join(work, 'feedback.sqlite') })],
-    ['FEEDBACK_DB', (ro: string, work: string) => ({ INDEX_DIR: path.join(work, 'index'), FEEDBACK_DB: path.join(ro, 'feedback.sqlite') })],
+    ['INDEX_DIR', (ro: string, work: string) => ({ INDEX_DIR: path.join(ro, 'index'), DATA_DIR: path.join(work, 'data'), FEEDBACK_DB: path.join(work, 'feedback.sqlite') })],
+    ['DATA_DIR', (ro: string, work: string) => ({ INDEX_DIR: path.join(work, 'index'), DATA_DIR: path.join(ro, 'data'), FEEDBACK_DB: path.join(work, 'feedback.sqlite') })],
+    ['FEEDBACK_DB', (ro: string, work: string) => ({ INDEX_DIR: path.join(work, 'index'), DATA_DIR: path.join(work, 'data'), FEEDBACK_DB: path.join(ro, 'feedback.sqlite') })],
   ])('stops with one line naming %s', async (variable, dirs) => {
     const { work, readOnly } = await readOnlyFolder();
     const { code, stderr } = await npmStart({

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (!config.discordToken) throw new Error('DISCORD_TOKEN is not set: sharding only applies to the Discord bot.');
   assertWritableDir(config.indexDir, 'INDEX_DIR');
+  assertWritableDir(config.dataDir, 'DATA_DIR');
   // Build or validate the persisted index once, so shards never race to rebuild it.
   await (await Engine.open({ config, logger })).close();
   const manager = new ShardingManager(path.join(path.dirname(fileURLToPath(import.meta.url)), 'start.ts'), {

@@ -13,7 +13,9 @@ export async function answerForDiscord(
   who: { userId: string; guildId: string | null; surface: Surface },
   ctx: BotContext,
 ): Promise<{ answer: Answer; reply: ReplyPayload }> {
-  const answer = await ctx.limiter.run(() => ctx.engine.ask(question));
+  // In a server: its own documents and the base, in one ranking; in a DM: the base alone.
+  const scope = who.guildId === null ? {} : { server: who.guildId };
+  const answer = await ctx.limiter.run(() => ctx.engine.ask(question, scope));
   // Never throws and never waits on the file: a busy question log queues the record (then the
   // answer goes out without 👍/👎, having no id to vote on yet).
   const questionId = ctx.feedback.recordQuestion({
@@ -30,5 +32,5 @@ export async function answerForDiscord(
     'answered',
   );
   const components = questionId === undefined ? [] : [feedbackButtons(questionId)];
-  return { answer, reply: answerReply(answer, ctx.engine.stats(), components) };
+  return { answer, reply: answerReply(answer, (await ctx.engine.knowledgeOf(scope)).stats, components) };
 }

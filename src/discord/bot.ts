@@ -14,6 +14,8 @@ import { answerMention } from './mention.ts';
 import { FeedbackStore } from '../feedback/store.ts';
 import { watchKnowledge } from '../engine/watch-knowledge.ts';
 import { assertWritableDir } from '../writable-dir.ts';
+import { BotOwners } from './owners.ts';
+import type { KnowledgeScope } from '../engine/engine.ts';
 
 /** In-flight replies get this long to finish at shutdown before the client is closed anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -119,10 +121,12 @@ function handleMention(message: Message, botId: string, ctx: BotContext): Promis
 /** `npm start` with a token: open the engine, log in, and run until SIGINT/SIGTERM. */
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   assertWritableDir(config.indexDir, 'INDEX_DIR');
+  assertWritableDir(config.dataDir, 'DATA_DIR');
   if (config.feedbackDb !== ':memory:') assertWritableDir(path.dirname(config.feedbackDb), 'FEEDBACK_DB');
   const engine = await Engine.open({ config, logger });
   const feedback = FeedbackStore.open(config.feedbackDb, { retentionDays: config.feedbackRetentionDays, logger, recoverCorrupt: true });
   const client = createClient(config);
+  const owners = new BotOwners(config);
   const ctx: BotContext = {
     engine,
     config,
@@ -130,28 +134,16 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     cooldown: new Cooldown(config.askRateLimit, config.askRateWindowSec * 1000),
     limiter: new ConcurrencyLimiter(config.maxConcurrentAnswers),
     feedback,
-    onReindexed: async () => {
-      // Under the ShardingManager, every other shard reloads the index this one just wrote.
-      const from = client.shard?.ids[0];
-      await client.shard?.broadcastEval(
-        (c, { origin }) => {
-          if (c.shard?.ids[0] !== origin) c.emit('knowledgeReindexed');
-        },
-        { context: { origin: from } },
-      );
-    },
+    owners,
   };
   const bot = attachHandlers(client, ctx);
-  client.on('knowledgeReindexed' as never, () => {
-    void engine.reload().catch((error: unknown) => logger.error({ err: errorMessage(error) }, 'shard reload failed'));
-  });
+  shareKnowledgeChanges(client, engine, logger);
 
   const watcher = config.knowledgeWatch
     ? watchKnowledge(
         config.knowledgeDir,
         async () => {
           const report = await engine.reindex();
-          await ctx.onReindexed();
           logger.info({ documents: report.documents, embedded: report.embedded, removed: report.removed }, 'knowledge changed on disk; reindexed');
         },
         { logger },
@@ -175,7 +167,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 
-  client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'bot ready'));
+  client.once(Events.ClientReady, (c) => {
+    // Owners are known before the bot says it is ready, so no owner is refused in its first seconds.
+    void owners.refresh(c, logger).finally(() => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'bot ready'));
+  });
   try {
     await client.login(config.discordToken);
   } catch (error) {
@@ -186,6 +181,29 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     throw new Error(`Discord login failed: ${describeLoginError(error)}`);
   }
   return bot;
+}
+
+const KNOWLEDGE_CHANGED = 'knowledgeChanged';
+
+/**
+ * Every knowledge change this process makes (the base's or one server's) is announced to the other
+ * shards under the ShardingManager, and each reloads that one knowledge set from disk: the one
+ * path by which all shards follow a change, whatever made it (a command, the watcher).
+ */
+function shareKnowledgeChanges(client: Client, engine: Engine, logger: Logger): void {
+  engine.onKnowledgeChanged(async (scope) => {
+    const origin = client.shard?.ids[0];
+    await client.shard?.broadcastEval(
+      (c, context: { origin: number | undefined; server: string | null }) => {
+        if (c.shard?.ids[0] !== context.origin) c.emit('knowledgeChanged', context.server);
+      },
+      { context: { origin, server: scope.server ?? null } },
+    );
+  });
+  client.on(KNOWLEDGE_CHANGED as never, (server: string | null) => {
+    const scope: KnowledgeScope = server === null ? {} : { server };
+    void engine.reload(scope).catch((error: unknown) => logger.error({ err: errorMessage(error), server }, 'shard reload failed'));
+  });
 }
 
 function describeLoginError(error: unknown): string {

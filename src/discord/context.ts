@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { FeedbackStore } from '../feedback/store.ts';
 import type { Logger } from '../logger.ts';
 import type { ConcurrencyLimiter, Cooldown } from './guard.ts';
+import type { BotOwners } from './owners.ts';
 
 /** What a command handler may use. Handlers reach knowledge only through the engine façade. */
 export interface BotContext {
@@ -14,8 +15,8 @@ export interface BotContext {
   limiter: ConcurrencyLimiter;
   /** Questions, refusals and 👍/👎, for /stats and the gaps report. */
   feedback: FeedbackStore;
-  /** Called after this process reindexed, so other shards can reload (no-op unsharded). */
-  onReindexed: () => Promise<void>;
+  /** Who owns the bot: they change the base knowledge and see every server's figures. */
+  owners: BotOwners;
 }
 
 /** One slash command: its registration data and its handler (the discord.js guide's shape). */

@@ -17,6 +17,7 @@ import {
 } from 'discord.js';
 import { citationLabel, groupSources, type SourceGroup } from '../answer/sources.ts';
 import type { FeedbackReport } from '../feedback/store.ts';
+import { originOf } from '../engine/origin.ts';
 import { graphemePrefix } from '../text.ts';
 import type { Answer, BuildProgress, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
 import {
@@ -250,9 +251,13 @@ function textFile(name: string, text: string, description: string): AttachmentBu
 // Replies
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Said of a server's own document wherever it is named, so nobody takes it for the bot's base knowledge. */
+const SERVER_DOCUMENT_NOTE = " (this server's document)";
+
 function sourceLine(g: SourceGroup): string {
   const url = sourceUrl(g.url);
-  return `**${citationLabel(g.numbers)}** ${escapeText(g.title)} — ${escapeText(g.section)}${url ? ` ${url}` : ''}`;
+  const note = originOf(g.source) === 'server' ? SERVER_DOCUMENT_NOTE : '';
+  return `**${citationLabel(g.numbers)}** ${escapeText(g.title)} — ${escapeText(g.section)}${note}${url ? ` ${url}` : ''}`;
 }
 
 export function answerEmbed(answer: Answer, stats: Pick<EngineStats, 'knowledgeVersion' | 'embedder'>): APIEmbed {
@@ -357,14 +362,14 @@ export function knowledgeListReply(stats: EngineStats): ReplyPayload {
   const docs = stats.documentsList;
   const embed: APIEmbed = { title: 'Knowledge', description: `${stats.documents} document(s), ${stats.chunks} passages · version ${stats.knowledgeVersion}` };
   const fields = docs.map((d) => ({
-    name: truncate(escapeText(`${d.id} — ${d.title}`), EMBED_FIELD_NAME_LIMIT),
+    name: truncate(escapeText(`${d.id} — ${d.title}`) + (d.origin === 'server' ? SERVER_DOCUMENT_NOTE : ''), EMBED_FIELD_NAME_LIMIT),
     value: truncate(`${d.chunks} passages · indexed ${indexedAt(d.indexedAt)}\n${d.sections.map((s) => `• ${escapeText(s)}`).join('\n')}`, EMBED_FIELD_VALUE_LIMIT),
   }));
   const note = (shown: number) => `\nShowing ${shown} of ${docs.length}; every document is in the attached knowledge.txt.`;
   const shown = addFieldsThatFit(embed, fields, note(docs.length).length);
   if (shown === docs.length) return { embeds: [embed], allowedMentions: NO_MENTIONS };
   embed.description += note(shown);
-  const file = docs.map((d) => [`${d.id} — ${d.title}`, `  ${d.chunks} passages · indexed ${indexedAt(d.indexedAt)}`, ...d.sections.map((s) => `  • ${s}`)].join('\n'));
+  const file = docs.map((d) => [`${d.id} — ${d.title}${d.origin === 'server' ? SERVER_DOCUMENT_NOTE : ''}`, `  ${d.chunks} passages · indexed ${indexedAt(d.indexedAt)}`, ...d.sections.map((s) => `  • ${s}`)].join('\n'));
   return {
     embeds: [fitEmbed(embed)],
     files: [textFile('knowledge.txt', `${embed.description}\n\n${file.join('\n\n')}\n`, 'Every indexed document with its sections')],
@@ -375,7 +380,9 @@ export function knowledgeListReply(stats: EngineStats): ReplyPayload {
 /** What the bot knows and can do; long lists end in "… and N more" (`/knowledge list` has them all). */
 export function helpEmbed(stats: EngineStats): APIEmbed {
   const topics = [...new Set(stats.documentsList.flatMap((d) => d.sections))].map((t) => `• ${escapeText(t)}`);
-  const sources = stats.documentsList.map((d) => `• ${escapeText(d.title)} — ${escapeText(d.id)}, ${d.chunks} passages`);
+  const sources = stats.documentsList.map(
+    (d) => `• ${escapeText(d.title)} — ${escapeText(d.id)}, ${d.chunks} passages${d.origin === 'server' ? SERVER_DOCUMENT_NOTE : ''}`,
+  );
   return fitEmbed({
     title: 'ML careers bot',
     description:
@@ -399,7 +406,7 @@ export function helpEmbed(stats: EngineStats): APIEmbed {
 export function statsEmbed(r: FeedbackReport): APIEmbed {
   const quote = (q: string) => `“${escapeText(truncate(q, 120))}”`;
   return fitEmbed({
-    title: `Last ${r.days} days`,
+    title: `Last ${r.days} days · ${r.guildId === undefined ? 'every server and DM' : 'this server'}`,
     description: `**${r.questions}** questions · **${Math.round(r.refusalRate * 100)}%** refused · 👍 ${r.up} · 👎 ${r.down}`,
     fields: [
       ...linesToFields('Top questions', r.topQuestions.map((t) => `${t.count}× ${quote(t.question)}`), 1),

@@ -6,7 +6,8 @@ import type { LoadedKnowledge } from '../ingest/load.ts';
 import { sectionLabel } from '../answer/passage-view.ts';
 import { assembleLiveIndex, embeddingKey, embeddingText, lexicalDocs, type IndexWithoutGate } from './live-index.ts';
 import type { BuildWork } from './build-work.ts';
-import { VectorIndex } from '../search/vector-index.ts';
+import { VectorIndex, type NearestVectors } from '../search/vector-index.ts';
+import { ExactVectors } from './exact-vectors.ts';
 import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from '../store/index-store.ts';
 import type { BuildProgress, ReindexReport } from '../types.ts';
 import { LexicalIndex } from '../search/lexical-index.ts';
@@ -26,6 +27,8 @@ export interface BuildInput {
   /** The live index, whose vectors are reused for passages whose text is unchanged. */
   previous?: IndexWithoutGate;
   onProgress?: (progress: BuildProgress) => void;
+  /** Search the vectors exactly instead of loading the HNSW file, up to this many passages (a server's small index). */
+  exactUpTo?: number;
 }
 
 /**
@@ -111,7 +114,7 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
       }),
     },
   );
-  const vectorIndex = VectorIndex.load(hnswFile, embedder.dim, chunks.length);
+  const vectorIndex = nearestVectors(hnswFile, embedder.dim, vectors, input.exactUpTo);
   const lexical = parseLexical(lexicalJson, indexDir);
 
   const currentIds = new Set(documents.map((d) => d.id));
@@ -129,11 +132,22 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
   return { live: assembleLiveIndex(manifest, chunks, vectors, vectorIndex, lexical), report };
 }
 
-/** Opens a persisted index whose manifest the caller has checked; throws INDEX_CORRUPT if unusable. */
-export async function openPersistedIndex(indexDir: string, manifest: Manifest): Promise<IndexWithoutGate> {
+/**
+ * Opens a persisted index whose manifest the caller has checked; throws INDEX_CORRUPT if unusable.
+ * Up to `exactUpTo` passages the vectors are searched exactly and the HNSW file is not loaded.
+ */
+export async function openPersistedIndex(indexDir: string, manifest: Manifest, exactUpTo?: number): Promise<IndexWithoutGate> {
   const files = await loadIndexFiles(indexDir, manifest);
-  const vectorIndex = VectorIndex.load(files.hnswFile, manifest.dim, manifest.chunkCount);
+  if (files.vectors.length !== manifest.chunkCount) {
+    throw botError('INDEX_CORRUPT', { dir: indexDir, cause: `it holds ${files.vectors.length} vectors, the manifest says ${manifest.chunkCount}` });
+  }
+  const vectorIndex = nearestVectors(files.hnswFile, manifest.dim, files.vectors, exactUpTo);
   return assembleLiveIndex(manifest, files.chunks, files.vectors, vectorIndex, parseLexical(files.lexicalJson, indexDir));
+}
+
+function nearestVectors(hnswFile: string, dim: number, vectors: Float32Array[], exactUpTo = 0): NearestVectors {
+  if (vectors.length <= exactUpTo) return new ExactVectors(vectors, dim);
+  return VectorIndex.load(hnswFile, dim, vectors.length);
 }
 
 function parseLexical(json: string, indexDir: string): LexicalIndex {

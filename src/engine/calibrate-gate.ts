@@ -2,12 +2,20 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Embedder } from '../embeddings/embedder.ts';
-import { calibrate, evidenceScore, type GateCalibration } from '../search/gate.ts';
+import { calibrate, evidenceScore, type Evidence, type GateCalibration } from '../search/gate.ts';
 import { offTopicProbes } from '../search/probes.ts';
 import { retrieve, type RetrievalSettings, type Searchable } from '../search/retrieve.ts';
+import { combineEvidence } from './merged-retrieval.ts';
 
 /** Probe vectors depend only on the model, so each embedder computes them once per process. */
 const probeVectors = new WeakMap<Embedder, Promise<Float32Array[]>>();
+
+/**
+ * What the probes score against one index, kept while that index lives: a server's gate is measured
+ * against the base and the server together, and the base's half of that never changes between
+ * servers, so each server's calibration only searches its own (small) index.
+ */
+const probeEvidence = new WeakMap<Searchable, Promise<Evidence[]>>();
 
 /** Small batches, so a calibration running beside live answers never holds the thread for long. */
 const PROBE_BATCH = 8;
@@ -23,8 +31,8 @@ async function embedProbes(embedder: Embedder): Promise<Float32Array[]> {
 }
 
 /**
- * Probe vectors kept beside the index, so a start-up with a persisted index embeds nothing: the
- * file is named by the model and the probes' text, and anything unreadable is simply recomputed.
+ * Probe vectors kept beside the base index, so a start-up with a persisted index embeds nothing:
+ * the file is named by the model and the probes' text, and anything unreadable is recomputed.
  */
 async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefined): Promise<Float32Array[]> {
   const probes = offTopicProbes();
@@ -50,15 +58,40 @@ async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefin
   return vectors;
 }
 
-/** Asks the off-topic probes against this knowledge: the gate's threshold is what they score. */
-export async function calibrateGate(index: Searchable, embedder: Embedder, settings: RetrievalSettings, cacheDir?: string): Promise<GateCalibration> {
+function vectorsOf(embedder: Embedder, cacheDir: string | undefined): Promise<Float32Array[]> {
   let vectors = probeVectors.get(embedder);
   if (!vectors) {
     vectors = cachedProbeVectors(embedder, cacheDir);
     probeVectors.set(embedder, vectors);
     vectors.catch(() => probeVectors.delete(embedder));
   }
-  const probes = offTopicProbes();
-  const resolved = await vectors;
-  return calibrate(resolved.map((v, i) => evidenceScore(retrieve(index, v, probes[i]!, settings).evidence)));
+  return vectors;
+}
+
+/** The evidence each off-topic probe finds in `index` (cached per index). */
+function evidenceOf(index: Searchable, embedder: Embedder, settings: RetrievalSettings, cacheDir: string | undefined): Promise<Evidence[]> {
+  let evidence = probeEvidence.get(index);
+  if (!evidence) {
+    const probes = offTopicProbes();
+    evidence = vectorsOf(embedder, cacheDir).then((vectors) => vectors.map((v, i) => retrieve(index, v, probes[i]!, settings).evidence));
+    probeEvidence.set(index, evidence);
+    evidence.catch(() => probeEvidence.delete(index));
+  }
+  return evidence;
+}
+
+/**
+ * Asks the off-topic probes against this knowledge: the gate's threshold is what they score. With
+ * `more` (a server's index), against both together, as a question in that server is answered.
+ */
+export async function calibrateGate(
+  index: Searchable,
+  embedder: Embedder,
+  settings: RetrievalSettings,
+  options: { more?: Searchable | undefined; probeCacheDir?: string | undefined } = {},
+): Promise<GateCalibration> {
+  const base = await evidenceOf(index, embedder, settings, options.probeCacheDir);
+  if (options.more === undefined) return calibrate(base.map(evidenceScore));
+  const extra = await evidenceOf(options.more, embedder, settings, options.probeCacheDir);
+  return calibrate(base.map((e, i) => evidenceScore(combineEvidence([e, extra[i]!]))));
 }

@@ -1,29 +1,41 @@
+import { mkdir, readdir } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import { composeAnswer } from '../answer/compose.ts';
 import { selectPassages, DEFAULT_SELECTION, type SelectionSettings } from '../answer/select.ts';
-import { filterSkills } from '../answer/skills.ts';
+import { extractSkills, filterSkills } from '../answer/skills.ts';
 import type { Config } from '../config.ts';
 import { createEmbedder, type Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
-import { buildIndex, openPersistedIndex } from './build-index.ts';
 import { bothThreadsBuildWork, inProcessBuildWork, type BuildWork } from './build-work.ts';
 import { BuildWorker } from './build-worker.ts';
-import { loadKnowledge, type LoadedKnowledge } from '../ingest/load.ts';
-import type { IndexWithoutGate, LiveIndex } from './live-index.ts';
-import { silentLogger, type Logger } from '../logger.ts';
-import { evidenceScore, passesGate } from '../search/gate.ts';
-import { DEFAULT_RETRIEVAL, retrieve, type RetrievalSettings } from '../search/retrieve.ts';
 import { calibrateGate } from './calibrate-gate.ts';
-import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/index-store.ts';
+import { KnowledgeSet } from './knowledge-set.ts';
+import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from './knowledge-files.ts';
+import type { IndexWithoutGate } from './live-index.ts';
+import { mergeRetrievals } from './merged-retrieval.ts';
+import { asServerChunks } from './origin.ts';
+import { checkServerQuota } from './quotas.ts';
+import { checkServerId, serverDirs, ServerRegistry } from './servers.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { evidenceScore, passesGate, type GateCalibration } from '../search/gate.ts';
+import { DEFAULT_RETRIEVAL, retrieve, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
 import { graphemePrefix } from '../text.ts';
-import type { Answer, BuildProgress, EngineStats, ReindexReport, RefusalReason, SkillEntry } from '../types.ts';
+import type { Answer, BuildProgress, Chunk, EngineStats, KnowledgeOrigin, RefusalReason, ReindexReport, SkillEntry } from '../types.ts';
 
 /** Longer questions are cut here (and the answer says so): nobody asks 500 characters at once. */
 export const MAX_QUESTION_CHARS = 500;
 const QUERY_CACHE_SIZE = 1_000;
+/**
+ * A server's index up to this many passages is searched exactly, without HNSW: a scan of 2,000
+ * vectors costs about a millisecond, and each HNSW index holds ~2.6 MB of native memory however
+ * small (see ExactVectors), which with many servers loaded and unloaded dominated memory.
+ */
+const SERVER_EXACT_SEARCH_UP_TO = 2_000;
+/** Server indexes held in memory when the configuration does not say (MAX_LOADED_SERVERS). */
+const DEFAULT_LOADED_SERVERS = 64;
 
 export interface EngineOptions {
-  config: Pick<Config, 'knowledgeDir' | 'indexDir' | 'embedder' | 'modelDir'>;
+  config: Pick<Config, 'knowledgeDir' | 'indexDir' | 'embedder' | 'modelDir'> & Partial<Pick<Config, 'dataDir' | 'maxLoadedServers'>>;
   logger?: Logger;
   /** Injected in tests; by default the configured model is loaded. */
   embedder?: Embedder;
@@ -40,27 +52,90 @@ export interface EngineOptions {
   selection?: Partial<SelectionSettings>;
 }
 
-export interface ReindexOptions {
+/** Which knowledge: a server's (its documents and the base), or, without `server`, the base alone. */
+export interface KnowledgeScope {
+  /** A Discord server (guild) id. */
+  server?: string;
+}
+
+export interface ReindexOptions extends KnowledgeScope {
   /** Progress of the run that serves this request. */
   onProgress?: (progress: BuildProgress) => void;
 }
 
-type ProgressListener = (progress: BuildProgress) => void;
+export interface AddDocumentRequest extends KnowledgeScope {
+  name: string;
+  bytes: Uint8Array;
+  /** Replace a document of that name (compared ignoring case) instead of refusing. */
+  replace: boolean;
+}
 
-interface ReindexRun {
-  promise: Promise<ReindexReport>;
-  listeners: Set<ProgressListener>;
+export interface KnowledgeChange {
+  /** The file name as written or removed. */
+  file: string;
+  replaced: boolean;
+  report: ReindexReport;
+}
+
+/** What answers in one scope, as the surfaces list it: the documents with their origin, and the skills. */
+export interface KnowledgeSnapshot {
+  stats: EngineStats;
+  skills(area?: string): SkillEntry[];
+}
+
+/** Told after this process changed a knowledge set, so other processes (shards) can reload it. */
+export type KnowledgeChangeListener = (scope: KnowledgeScope) => void | Promise<void>;
+
+/** The base and, in a server, its own index, with what answering over both needs. */
+interface View {
+  base: IndexWithoutGate;
+  server?: IndexWithoutGate;
+  /** The base's chunks, then the server's (labelled `server:`): the labels of the merged ranking. */
+  chunks: Chunk[];
+  skills: SkillEntry[];
+  topics: string[];
+  gate: GateCalibration;
+}
+
+class ServerEntry {
+  set: KnowledgeSet | undefined;
+  private view: { base: IndexWithoutGate; server: IndexWithoutGate | undefined; view: Promise<View> } | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly ready: Promise<KnowledgeSet>,
+  ) {
+    void ready.then((set) => (this.set = set), () => undefined);
+  }
+
+  isBusy(): boolean {
+    return this.set !== undefined && this.set.busy > 0;
+  }
+
+  /** The view over `base` and this server's live index, made once per pair of indexes. */
+  viewOver(base: IndexWithoutGate, make: (server: IndexWithoutGate | undefined) => Promise<View>): Promise<View> {
+    const server = this.set?.live;
+    if (this.view === undefined || this.view.base !== base || this.view.server !== server) {
+      const view = make(server);
+      this.view = { base, server, view };
+      view.catch(() => {
+        if (this.view?.view === view) this.view = undefined;
+      });
+    }
+    return this.view.view;
+  }
 }
 
 /**
- * The one façade the surfaces know: ask, skills, reindex, stats. It owns the live index and
- * replaces it in one assignment when a reindex completes.
+ * The one façade the surfaces know: ask, skills, stats, reindex, and adding or removing documents,
+ * each for the base knowledge (the bot owners') or for one server (its documents and the base
+ * together). It owns the live indexes and replaces each in one assignment when a build completes.
  */
 export class Engine {
-  private live: LiveIndex;
-  private reindexRun: ReindexRun | undefined;
-  private followUpRun: ReindexRun | undefined;
   private readonly queryCache = new LRUCache<string, Float32Array>({ max: QUERY_CACHE_SIZE });
+  private readonly servers: ServerRegistry<ServerEntry>;
+  private baseView: { base: IndexWithoutGate; view: Promise<View> } | undefined;
+  private readonly changeListeners = new Set<KnowledgeChangeListener>();
 
   private constructor(
     private readonly options: EngineOptions,
@@ -69,11 +144,11 @@ export class Engine {
     private readonly logger: Logger,
     private readonly retrieval: RetrievalSettings,
     private readonly selection: SelectionSettings,
-    live: LiveIndex,
+    private readonly base: KnowledgeSet,
     /** The report of the build `open` ran; undefined when it loaded a current index. */
     readonly builtAtOpen: ReindexReport | undefined,
   ) {
-    this.live = live;
+    this.servers = new ServerRegistry(options.config.maxLoadedServers ?? DEFAULT_LOADED_SERVERS, (id) => this.openServer(id));
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -85,53 +160,63 @@ export class Engine {
     const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
     const openWork = options.buildWork ?? (worker ? bothThreadsBuildWork(embedder, worker) : inProcessBuildWork(embedder));
     try {
-      const { live, report } = await loadOrBuild(options, embedder, openWork, logger);
+      const { knowledgeDir, indexDir } = options.config;
+      const { set, report } = await KnowledgeSet.open(
+        { label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger },
+        openWork,
+        options.onBuildProgress,
+      );
       const selection = { ...DEFAULT_SELECTION, ...options.selection };
-      return new Engine(options, embedder, reindexWork, logger, retrieval, selection, await calibrated(live, embedder, retrieval, options.config.indexDir), report);
+      const engine = new Engine(options, embedder, reindexWork, logger, retrieval, selection, set, report);
+      // The base's gate is measured before the first question, as it always was.
+      await engine.view({});
+      return engine;
     } catch (error) {
       await worker?.dispose();
       throw error;
     }
   }
 
-  async ask(rawQuestion: string): Promise<Answer> {
+  async ask(rawQuestion: string, scope: KnowledgeScope = {}): Promise<Answer> {
     const started = performance.now();
-    const live = this.live;
     const { question, truncated } = cleanQuestion(rawQuestion);
-    const refuse = (reason: RefusalReason, timings = { embedMs: 0, searchMs: 0 }, confidence = 0): Answer => ({
+    const refuse = (reason: RefusalReason, topics: readonly string[], timings = { embedMs: 0, searchMs: 0 }, confidence = 0): Answer => ({
       question,
       refused: true,
       refusalReason: reason,
-      answer: withTruncationNote(refusalText(reason, live.topics), truncated),
+      answer: withTruncationNote(refusalText(reason, topics), truncated),
       citations: [],
       truncated,
       confidence: round3(confidence),
       timings: { totalMs: elapsed(started), ...timings },
     });
 
-    if (question === '') return refuse('empty');
-    if (!/[\p{L}\p{N}]/u.test(question)) return refuse('unclear');
+    const view = await this.view(scope);
+    if (question === '') return refuse('empty', view.topics);
+    if (!/[\p{L}\p{N}]/u.test(question)) return refuse('unclear', view.topics);
 
     const embedStart = performance.now();
     const queryVector = await this.embedQuery(question);
     const embedMs = elapsed(embedStart);
 
     const searchStart = performance.now();
-    const retrieval = retrieve(live, queryVector, question, this.retrieval);
+    const retrieval = this.search(view, queryVector, question);
     const searchMs = elapsed(searchStart);
-    const confidence = evidenceScore(retrieval.evidence) - live.gate.threshold;
+    const confidence = evidenceScore(retrieval.evidence) - view.gate.threshold;
 
-    if (!passesGate(retrieval.evidence, live.gate)) return refuse('off-topic', { embedMs, searchMs }, confidence);
-    const labels = selectPassages(question, retrieval.ranked, live.chunks, this.selection);
+    if (!passesGate(retrieval.evidence, view.gate)) return refuse('off-topic', view.topics, { embedMs, searchMs }, confidence);
+    const labels = selectPassages(question, retrieval.ranked, view.chunks, this.selection);
     const byLabel = new Map(retrieval.ranked.map((c, i) => [c.label, { rank: i + 1, dense: c.dense }]));
+    // Quotes are chosen by the term weights of the knowledge the best passage comes from.
+    const termStats = view.server !== undefined && (labels[0] ?? 0) >= view.base.chunks.length ? view.server.termStats : view.base.termStats;
     const composed = composeAnswer(
       labels.map((label) => ({
-        chunk: live.chunks[label]!,
+        chunk: view.chunks[label]!,
         score: byLabel.get(label)?.dense ?? 0,
         rank: byLabel.get(label)?.rank ?? retrieval.ranked.length + 1,
       })),
       retrieval.terms,
-      live.termStats,
+      termStats,
     );
     return {
       question,
@@ -144,110 +229,213 @@ export class Engine {
     };
   }
 
-  /** The skills list as the knowledge states it, optionally narrowed to an area. */
+  /** The base's skills list as the knowledge states it, optionally narrowed to an area. */
   skills(area?: string): SkillEntry[] {
-    return filterSkills(this.live.skills, area);
+    return filterSkills(this.baseIndex().skills, area);
   }
 
-  /**
-   * Rebuilds from the knowledge folder beside the live index and swaps it in when complete; a
-   * failure leaves the live index answering. The embedding and index building run off the main
-   * thread (see EngineOptions.buildWork), so answers keep flowing meanwhile. Single-flight:
-   * requests made while a run is in progress all share one follow-up run, which starts when the
-   * current one ends, so a change made during a run (a file just added) is never missed and at
-   * most two runs ever queue. Each request's `onProgress` follows the run that serves it.
-   */
-  reindex(options: ReindexOptions = {}): Promise<ReindexReport> {
-    const listener = options.onProgress;
-    if (this.reindexRun === undefined) return this.startRun(new Set(listener ? [listener] : [])).promise;
-    if (this.followUpRun === undefined) {
-      const listeners = new Set<ProgressListener>();
-      const promise = this.reindexRun.promise
-        .catch(() => undefined)
-        .then(() => {
-          this.followUpRun = undefined;
-          return this.startRun(listeners).promise;
-        });
-      this.followUpRun = { promise, listeners };
-    }
-    if (listener) this.followUpRun.listeners.add(listener);
-    return this.followUpRun.promise;
-  }
-
-  /**
-   * Swaps in the index another process persisted (a shard that reindexed), without rebuilding:
-   * only one process writes INDEX_DIR at a time.
-   */
-  async reload(): Promise<void> {
-    const { indexDir } = this.options.config;
-    const manifest = await readManifest(indexDir);
-    if (!manifest || manifest.generation === this.live.manifest.generation) return;
-    if (manifest.embedder !== this.embedder.name || manifest.dim !== this.embedder.dim) {
-      throw botError('INDEX_CORRUPT', { dir: indexDir, cause: `it was built by ${manifest.embedder}, this process uses ${this.embedder.name}` });
-    }
-    this.live = await calibrated(await openPersistedIndex(indexDir, manifest), this.embedder, this.retrieval, indexDir);
-    this.logger.info({ generation: manifest.generation }, 'reloaded the index another process built');
-  }
-
+  /** The base knowledge's figures and documents. */
   stats(): EngineStats {
-    const { manifest } = this.live;
-    return {
-      documents: manifest.documents.length,
-      chunks: manifest.chunkCount,
-      embedder: manifest.embedder,
-      dim: manifest.dim,
-      knowledgeVersion: manifest.knowledgeHash.slice(0, 8),
-      builtAt: manifest.createdAt,
-      documentsList: manifest.documents.map((d) => ({ id: d.id, title: d.title, sections: d.sections, chunks: d.chunks, indexedAt: d.indexedAt })),
-    };
+    return statsOf(this.baseIndex(), undefined);
+  }
+
+  /** The documents and skills answering in `scope`: in a server, the base's and its own. */
+  async knowledgeOf(scope: KnowledgeScope): Promise<KnowledgeSnapshot> {
+    const view = await this.view(scope);
+    return { stats: statsOf(view.base, view.server), skills: (area) => filterSkills(view.skills, area) };
+  }
+
+  /**
+   * Rebuilds one knowledge set from its folder: a server's when `server` is given, otherwise the
+   * base. Runs beside the live index (off the main thread, see EngineOptions.buildWork) and swaps
+   * it in when complete; a failure leaves the live index answering. Requests during a run coalesce
+   * into one follow-up run (see KnowledgeSet.reindex). Other processes are told (onKnowledgeChanged).
+   */
+  async reindex(options: ReindexOptions = {}): Promise<ReindexReport> {
+    const scope = scopeOf(options);
+    const set = await this.setFor(scope);
+    const report = await set.reindex(options.onProgress);
+    this.changed(scope);
+    return report;
+  }
+
+  /**
+   * Adds (or, with `replace`, replaces) one document of a server's folder or, without `server`,
+   * of the base, then reindexes that knowledge; a change the index cannot take is undone, so the
+   * folder always matches what answers. The outcome depends only on the reindex, never on what the
+   * caller does afterwards. A server's documents are held to SERVER_QUOTA and may not take a base
+   * document's name.
+   */
+  async addDocument(request: AddDocumentRequest): Promise<KnowledgeChange> {
+    const scope = scopeOf(request);
+    const set = await this.setFor(scope);
+    const requested = safeKnowledgeFileName(request.name);
+    return set.exclusive(async () => {
+      if (scope.server !== undefined) {
+        this.refuseBaseName(requested);
+        await mkdir(set.knowledgeDir, { recursive: true });
+        await checkServerQuota(set.knowledgeDir, requested, request.bytes.byteLength);
+      }
+      const added = await addKnowledgeFile(set.knowledgeDir, requested, request.bytes, { replace: request.replace });
+      this.logger.info({ knowledge: scopeLabel(scope), action: added.replaced ? 'replace' : 'add', file: added.file, bytes: request.bytes.byteLength }, 'knowledge changed');
+      const report = await this.reindexOrUndo(set, scope, added.file, added.previous);
+      return { file: added.file, replaced: added.replaced, report };
+    });
+  }
+
+  /** Removes one document of a server's folder or, without `server`, of the base, then reindexes (undone on failure). */
+  async removeDocument(request: KnowledgeScope & { name: string }): Promise<KnowledgeChange> {
+    const scope = scopeOf(request);
+    const set = await this.setFor(scope);
+    const requested = safeKnowledgeFileName(request.name);
+    return set.exclusive(async () => {
+      if (scope.server !== undefined && !(await hasFile(set.knowledgeDir, requested))) this.refuseBaseName(requested);
+      const { file, previous } = await removeKnowledgeFile(set.knowledgeDir, requested).catch((error: unknown) => {
+        // A server without a folder has no documents to remove.
+        if (error instanceof BotError && error.code === 'KNOWLEDGE_DIR_MISSING') throw botError('KNOWLEDGE_FILE_NOT_FOUND', { name: requested });
+        throw error;
+      });
+      this.logger.info({ knowledge: scopeLabel(scope), action: 'remove', file }, 'knowledge changed');
+      const report = await this.reindexOrUndo(set, scope, file, previous);
+      return { file, replaced: false, report };
+    });
+  }
+
+  /**
+   * Swaps in what another process persisted for `scope` (a shard that changed it), without
+   * rebuilding. A server not loaded here has nothing to reload: it is read from disk on first use.
+   */
+  async reload(scope: KnowledgeScope = {}): Promise<void> {
+    if (scope.server === undefined) {
+      await this.base.reload();
+      return;
+    }
+    const entry = this.servers.peek(checkServerId(scope.server));
+    if (entry === undefined) return;
+    await (await entry.ready).reload();
+  }
+
+  /** `listener` is told after every knowledge change this engine makes (reindex, add, remove). */
+  onKnowledgeChanged(listener: KnowledgeChangeListener): void {
+    this.changeListeners.add(listener);
+  }
+
+  /** Server indexes held in memory now (for reports and the benchmark). */
+  get loadedServers(): number {
+    return this.servers.size;
   }
 
   async close(): Promise<void> {
-    await this.followUpRun?.promise.catch(() => undefined);
-    await this.reindexRun?.promise.catch(() => undefined);
+    await this.base.settled();
+    for (const entry of this.servers.values()) await entry.set?.settled();
     if (this.options.buildWork === undefined) await this.reindexWork.dispose();
     await this.embedder.dispose?.();
   }
 
-  private startRun(listeners: Set<ProgressListener>): ReindexRun {
-    const notify = (progress: BuildProgress) => {
-      for (const listener of listeners) {
-        try {
-          listener(progress);
-        } catch (error) {
-          this.logger.warn({ err: errorMessage(error) }, 'a reindex progress listener failed');
-        }
-      }
-    };
-    const run: ReindexRun = {
-      listeners,
-      promise: this.runReindex(notify).finally(() => {
-        this.reindexRun = undefined;
-      }),
-    };
-    this.reindexRun = run;
-    return run;
+  private baseIndex(): IndexWithoutGate {
+    // The base always has an index: it must have documents (KNOWLEDGE_EMPTY otherwise).
+    return this.base.live!;
   }
 
-  private async runReindex(onProgress: ProgressListener): Promise<ReindexReport> {
+  private async setFor(scope: KnowledgeScope): Promise<KnowledgeSet> {
+    if (scope.server === undefined) return this.base;
+    return this.servers.get(scope.server).ready;
+  }
+
+  private openServer(id: string): ServerEntry {
+    const dataDir = this.options.config.dataDir;
+    if (dataDir === undefined) throw new Error('server knowledge needs DATA_DIR in the engine configuration');
+    const { knowledgeDir, indexDir } = serverDirs(dataDir, id);
+    const ready = KnowledgeSet.open({
+      label: `server ${id}`,
+      knowledgeDir,
+      indexDir,
+      mayBeEmpty: true,
+      embedder: this.embedder,
+      work: this.reindexWork,
+      logger: this.logger,
+      exactUpTo: SERVER_EXACT_SEARCH_UP_TO,
+    }).then(
+      ({ set }) => {
+        set.onIdle(() => this.servers.releaseIfIdle(id));
+        return set;
+      },
+    );
+    const entry = new ServerEntry(id, ready);
+    ready.catch((error: unknown) => {
+      this.logger.error({ knowledge: `server ${id}`, err: errorMessage(error) }, 'could not open a server knowledge');
+      this.servers.forget(id, entry);
+    });
+    return entry;
+  }
+
+  /** What answers in `scope`, its gate measured for that very combination of indexes. */
+  private async view(scope: KnowledgeScope): Promise<View> {
+    const base = this.baseIndex();
+    if (scope.server === undefined || this.options.config.dataDir === undefined) {
+      if (this.baseView?.base !== base) {
+        const view = this.makeView(base, undefined);
+        this.baseView = { base, view };
+        view.catch(() => {
+          if (this.baseView?.view === view) this.baseView = undefined;
+        });
+      }
+      return this.baseView.view;
+    }
+    const entry = this.servers.get(scope.server);
+    await entry.ready;
+    return entry.viewOver(base, (server) => this.makeView(base, server));
+  }
+
+  private async makeView(base: IndexWithoutGate, server: IndexWithoutGate | undefined): Promise<View> {
+    const gate = await calibrateGate(base, this.embedder, this.retrieval, { more: server, probeCacheDir: this.options.config.indexDir });
+    if (server === undefined) return { base, chunks: base.chunks, skills: base.skills, topics: base.topics, gate };
+    const own = asServerChunks(server.chunks);
+    const skills = [...base.skills, ...extractSkills(own)].map((s, i) => ({ ...s, citation: { ...s.citation, n: i + 1 } }));
+    return { base, server, chunks: [...base.chunks, ...own], skills, topics: [...new Set([...server.topics, ...base.topics])], gate };
+  }
+
+  private search(view: View, queryVector: Float32Array, question: string): Retrieval {
+    const fromBase = retrieve(view.base, queryVector, question, this.retrieval);
+    if (view.server === undefined) return fromBase;
+    const fromServer = retrieve(view.server, queryVector, question, this.retrieval);
+    return mergeRetrievals(
+      [
+        { retrieval: fromBase, termStats: view.base.termStats, offset: 0 },
+        { retrieval: fromServer, termStats: view.server.termStats, offset: view.base.chunks.length },
+      ],
+      this.retrieval,
+    );
+  }
+
+  private refuseBaseName(file: string): void {
+    const lower = file.toLowerCase();
+    if (this.baseIndex().manifest.documents.some((d) => d.id.toLowerCase() === lower)) throw botError('KNOWLEDGE_NAME_IS_BASE', { name: file });
+  }
+
+  /**
+   * A change the index cannot take is undone, so the folder always matches what answers. Only the
+   * reindex decides: once it succeeded the change stays.
+   */
+  private async reindexOrUndo(set: KnowledgeSet, scope: KnowledgeScope, file: string, previous: Uint8Array | undefined): Promise<ReindexReport> {
+    let report: ReindexReport;
     try {
-      const knowledge = await loadUsableKnowledge(this.options.config.knowledgeDir, this.logger);
-      const { live, report } = await buildIndex({
-        knowledge,
-        embedder: this.embedder,
-        work: this.reindexWork,
-        indexDir: this.options.config.indexDir,
-        previous: this.live,
-        onProgress,
-      });
-      this.live = await calibrated(live, this.embedder, this.retrieval, this.options.config.indexDir);
-      this.logger.info({ ...report, skipped: report.skipped.length }, 'reindex complete');
-      return report;
+      report = await set.reindex();
     } catch (error) {
-      this.logger.error({ err: error }, 'reindex failed; the previous index keeps answering');
-      throw error instanceof BotError && error.code === 'REINDEX_FAILED'
-        ? error
-        : botError('REINDEX_FAILED', { cause: errorMessage(error) }, error);
+      await restoreKnowledgeFile(set.knowledgeDir, file, previous);
+      this.logger.warn({ knowledge: scopeLabel(scope), file, err: errorMessage(error) }, 'knowledge change undone');
+      throw botError('KNOWLEDGE_CHANGE_UNDONE', { name: file, cause: errorMessage(error) }, error);
+    }
+    this.changed(scope);
+    return report;
+  }
+
+  /** Tells the listeners (other shards reload from disk; one that misses this reloads on the next change). */
+  private changed(scope: KnowledgeScope): void {
+    for (const listener of this.changeListeners) {
+      void Promise.resolve()
+        .then(() => listener(scope))
+        .catch((error: unknown) => this.logger.warn({ knowledge: scopeLabel(scope), err: errorMessage(error) }, 'could not tell others of a knowledge change'));
     }
   }
 
@@ -261,52 +449,33 @@ export class Engine {
   }
 }
 
-/** The live index with its gate measured against this knowledge (see src/search/gate.ts). */
-async function calibrated(live: IndexWithoutGate, embedder: Embedder, retrieval: RetrievalSettings, cacheDir: string): Promise<LiveIndex> {
-  return { ...live, gate: await calibrateGate(live, embedder, retrieval, cacheDir) };
+function scopeOf(scope: KnowledgeScope): KnowledgeScope {
+  return scope.server === undefined ? {} : { server: checkServerId(scope.server) };
 }
 
-async function loadOrBuild(
-  options: EngineOptions,
-  embedder: Embedder,
-  work: BuildWork,
-  logger: Logger,
-): Promise<{ live: IndexWithoutGate; report?: ReindexReport }> {
-  const { knowledgeDir, indexDir } = options.config;
-  const knowledge = await loadUsableKnowledge(knowledgeDir, logger);
-  let previous: IndexWithoutGate | undefined;
-  try {
-    const manifest = await readManifest(indexDir);
-    if (manifest && manifest.formatVersion === INDEX_FORMAT_VERSION && manifest.embedder === embedder.name && manifest.dim === embedder.dim) {
-      previous = await openPersistedIndex(indexDir, manifest);
-      if (manifest.knowledgeHash === knowledgeHash(knowledge.documents)) {
-        logger.info({ chunks: manifest.chunkCount, indexDir }, 'loaded the persisted index');
-        return { live: previous };
-      }
-      logger.info('knowledge changed since the index was built; updating it');
-    } else if (manifest) {
-      logger.info('the persisted index was built differently (embedder or format); rebuilding it');
-    }
-  } catch (error) {
-    logger.warn({ err: errorMessage(error) }, 'the persisted index is unusable; rebuilding it from the knowledge');
-  }
-  const { live, report } = await buildIndex({
-    knowledge,
-    embedder,
-    work,
-    indexDir,
-    ...(previous && { previous }),
-    ...(options.onBuildProgress && { onProgress: options.onBuildProgress }),
-  });
-  logger.info({ ...report, skipped: report.skipped.length }, 'index built');
-  return { live, report };
+function scopeLabel(scope: KnowledgeScope): string {
+  return scope.server === undefined ? 'base' : `server ${scope.server}`;
 }
 
-async function loadUsableKnowledge(dir: string, logger: Logger): Promise<LoadedKnowledge> {
-  const knowledge = await loadKnowledge(dir);
-  for (const s of knowledge.skipped) logger.warn({ file: s.file, reason: s.reason }, 'skipped a knowledge file');
-  if (knowledge.documents.length === 0) throw botError('KNOWLEDGE_EMPTY', { dir, skipped: knowledge.skipped.length });
-  return knowledge;
+async function hasFile(dir: string, file: string): Promise<boolean> {
+  const lower = file.toLowerCase();
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return entries.some((e) => e.toLowerCase() === lower);
+}
+
+function statsOf(base: IndexWithoutGate, server: IndexWithoutGate | undefined): EngineStats {
+  const { manifest } = base;
+  const docs = (m: IndexWithoutGate['manifest'], origin: KnowledgeOrigin) =>
+    m.documents.map((d) => ({ id: d.id, title: d.title, sections: d.sections, chunks: d.chunks, indexedAt: d.indexedAt, origin }));
+  return {
+    documents: manifest.documents.length + (server?.manifest.documents.length ?? 0),
+    chunks: manifest.chunkCount + (server?.manifest.chunkCount ?? 0),
+    embedder: manifest.embedder,
+    dim: manifest.dim,
+    knowledgeVersion: manifest.knowledgeHash.slice(0, 8) + (server ? `+${server.manifest.knowledgeHash.slice(0, 6)}` : ''),
+    builtAt: server && server.manifest.createdAt > manifest.createdAt ? server.manifest.createdAt : manifest.createdAt,
+    documentsList: [...docs(manifest, 'base'), ...(server ? docs(server.manifest, 'server') : [])],
+  };
 }
 
 export function cleanQuestion(raw: string): { question: string; truncated: boolean } {

@@ -5,7 +5,7 @@ import type { GateCalibration } from '../search/gate.ts';
 import { TermStats } from '../search/term-stats.ts';
 import { sha256 } from '../ingest/load.ts';
 import type { LexicalDoc, LexicalIndex } from '../search/lexical-index.ts';
-import { VectorIndex } from '../search/vector-index.ts';
+import type { NearestVectors } from '../search/vector-index.ts';
 import type { Manifest } from '../store/index-store.ts';
 import type { Chunk, SkillEntry } from '../types.ts';
 
@@ -19,7 +19,7 @@ export interface LiveIndex {
   vectors: Float32Array[];
   /** Per chunk, the normalised centroid of its section's vectors (section context for scoring). */
   sectionVectors: Float32Array[];
-  vectorIndex: VectorIndex;
+  vectorIndex: NearestVectors;
   lexical: LexicalIndex;
   skills: SkillEntry[];
   /** Document frequencies of the knowledge's terms: IDF for the gate and for choosing quotes. */
@@ -61,7 +61,7 @@ export function assembleLiveIndex(
   manifest: Manifest,
   chunks: Chunk[],
   vectors: Float32Array[],
-  vectorIndex: VectorIndex,
+  vectorIndex: NearestVectors,
   lexical: LexicalIndex,
 ): IndexWithoutGate {
   return {

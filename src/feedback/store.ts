@@ -68,6 +68,8 @@ export interface FeedbackReport {
   /** Current votes on the questions asked in the window (a changed vote counts once, as it is now). */
   up: number;
   down: number;
+  /** The server the report is limited to; absent: every server and DM. */
+  guildId?: string;
   /** Most asked questions, grouped by normalised text; `question` is the latest recorded wording. */
   topQuestions: { question: string; count: number }[];
   /** Most asked questions that were refused at least once or got a 👎: what the knowledge lacks. */
@@ -131,6 +133,8 @@ const MIGRATIONS: ((db: Db) => void)[] = [
     `);
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('user_salt', randomBytes(32).toString('hex'));
   },
+  // A server's /stats reads only its own questions.
+  (db) => db.exec('CREATE INDEX questions_guild_asked_at ON questions (guild_id, asked_at)'),
 ];
 
 /** Lower case, apostrophes dropped, other punctuation and runs of spaces collapsed to one space. */
@@ -170,16 +174,22 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+/** A report's rows: asked since `since` (ms), in server `guild`, or anywhere (DMs included) when null. */
+interface Window {
+  since: number;
+  guild: string | null;
+}
+
 interface Statements {
   insertQuestion: Database.Statement<[number, string, string, string | null, string, Surface, number, number, string]>;
   upsertVote: Database.Statement<[number, string, number, number, number]>;
   insertComment: Database.Statement<[number, string, string, number, number]>;
   prune: Database.Statement<[number]>;
-  totals: Database.Statement<[number], { questions: number; refused: number }>;
-  votes: Database.Statement<[number], { up: number; down: number }>;
-  top: Database.Statement<[number, number], { question: string; count: number }>;
+  totals: Database.Statement<[Window], { questions: number; refused: number }>;
+  votes: Database.Statement<[Window], { up: number; down: number }>;
+  top: Database.Statement<[Window & { limit: number }], { question: string; count: number }>;
   gaps: Database.Statement<
-    [number, number],
+    [Window & { limit: number }],
     { question: string; count: number; refused_count: number; down_count: number }
   >;
 }
@@ -379,8 +389,11 @@ export class FeedbackStore {
     return true;
   }
 
-  /** What people asked in the last `days` days, what was refused or disliked; `limit` rows per list. */
-  report(options: { days?: number; limit?: number } = {}): FeedbackReport {
+  /**
+   * What people asked in the last `days` days, what was refused or disliked; `limit` rows per list.
+   * With `guildId`, only questions asked in that server; without, every question (DMs included).
+   */
+  report(options: { days?: number; limit?: number; guildId?: string } = {}): FeedbackReport {
     const days = options.days ?? 7;
     const limit = options.limit ?? 10;
     if (!(days > 0)) throw new RangeError(`days must be positive, got ${days}`);
@@ -388,8 +401,9 @@ export class FeedbackStore {
     // Records queued while the file was busy count as soon as it is free again.
     this.flushPending();
     const read = this.db.transaction((): FeedbackReport => {
-      const totals = this.statements.totals.get(sinceMs) ?? { questions: 0, refused: 0 };
-      const votes = this.statements.votes.get(sinceMs) ?? { up: 0, down: 0 };
+      const window: Window = { since: sinceMs, guild: options.guildId ?? null };
+      const totals = this.statements.totals.get(window) ?? { questions: 0, refused: 0 };
+      const votes = this.statements.votes.get(window) ?? { up: 0, down: 0 };
       return {
         since: new Date(sinceMs).toISOString(),
         days,
@@ -398,8 +412,9 @@ export class FeedbackStore {
         refusalRate: totals.questions === 0 ? 0 : round3(totals.refused / totals.questions),
         up: votes.up,
         down: votes.down,
-        topQuestions: this.statements.top.all(sinceMs, limit).map(({ question, count }) => ({ question, count })),
-        gaps: this.statements.gaps.all(sinceMs, limit).map((g) => ({
+        ...(options.guildId !== undefined && { guildId: options.guildId }),
+        topQuestions: this.statements.top.all({ ...window, limit }).map(({ question, count }) => ({ question, count })),
+        gaps: this.statements.gaps.all({ ...window, limit }).map((g) => ({
           question: g.question,
           count: g.count,
           refused: g.refused_count,
@@ -462,28 +477,29 @@ function prepare(db: Db): Statements {
       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?)`),
     prune: db.prepare('DELETE FROM questions WHERE asked_at < ?'),
     totals: db.prepare(`
-      SELECT COUNT(*) AS questions, COALESCE(SUM(refused), 0) AS refused FROM questions WHERE asked_at >= ?`),
+      SELECT COUNT(*) AS questions, COALESCE(SUM(refused), 0) AS refused FROM questions
+      WHERE asked_at >= @since AND (@guild IS NULL OR guild_id = @guild)`),
     votes: db.prepare(`
       SELECT COALESCE(SUM(v.vote = 1), 0) AS up, COALESCE(SUM(v.vote = -1), 0) AS down
       FROM votes v JOIN questions q ON q.id = v.question_id
-      WHERE q.asked_at >= ?`),
+      WHERE q.asked_at >= @since AND (@guild IS NULL OR q.guild_id = @guild)`),
     // A bare column beside a single MAX() comes from the row holding the maximum: the latest wording.
     top: db.prepare(`
       SELECT question, COUNT(*) AS count, MAX(id) AS last_id
       FROM questions
-      WHERE asked_at >= ? AND normalized <> ''
+      WHERE asked_at >= @since AND (@guild IS NULL OR guild_id = @guild) AND normalized <> ''
       GROUP BY normalized
       ORDER BY count DESC, last_id DESC
-      LIMIT ?`),
+      LIMIT @limit`),
     gaps: db.prepare(`
       WITH downs AS (SELECT question_id, COUNT(*) AS n FROM votes WHERE vote = -1 GROUP BY question_id)
       SELECT q.question AS question, COUNT(*) AS count, SUM(q.refused) AS refused_count,
              COALESCE(SUM(downs.n), 0) AS down_count, MAX(q.id) AS last_id
       FROM questions q LEFT JOIN downs ON downs.question_id = q.id
-      WHERE q.asked_at >= ? AND q.normalized <> ''
+      WHERE q.asked_at >= @since AND (@guild IS NULL OR q.guild_id = @guild) AND q.normalized <> ''
       GROUP BY q.normalized
       HAVING refused_count > 0 OR down_count > 0
       ORDER BY count DESC, refused_count + down_count DESC, last_id DESC
-      LIMIT ?`),
+      LIMIT @limit`),
   };
 }

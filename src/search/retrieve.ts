@@ -1,12 +1,12 @@
 import type { Evidence } from './gate.ts';
 import type { LexicalIndex } from './lexical-index.ts';
 import { contentTerms, weightedCoverage, type TermStats } from './term-stats.ts';
-import type { VectorIndex } from './vector-index.ts';
+import type { NearestVectors } from './vector-index.ts';
 import { cosine } from '../embeddings/embedder.ts';
 
 /** What retrieval needs of an index: both searches, the vectors, and the knowledge's term statistics. */
 export interface Searchable {
-  vectorIndex: VectorIndex;
+  vectorIndex: NearestVectors;
   vectors: readonly Float32Array[];
   lexical: LexicalIndex;
   termStats: TermStats;

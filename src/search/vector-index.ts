@@ -16,8 +16,13 @@ export interface VectorHit {
   similarity: number;
 }
 
+/** What retrieval needs of a vector index: the k nearest vectors to a query. */
+export interface NearestVectors {
+  search(query: Float32Array, k: number): VectorHit[];
+}
+
 /** A cosine HNSW index over labels 0..n-1, with its dimension checked loudly on every call. */
-export class VectorIndex {
+export class VectorIndex implements NearestVectors {
   private constructor(
     private readonly index: hnswlib.HierarchicalNSW,
     readonly dim: number,

@@ -300,6 +300,7 @@ function manyDocuments(): EngineStats {
       sections: [`Overview of topic ${i}`, `Salaries in region ${i}`, ...(i % 5 === 0 ? [`Skills for role ${i}`] : [])],
       chunks: 5,
       indexedAt: '2025-01-01T00:00:00.000Z',
+      origin: 'base' as const,
     })),
   };
 }

@@ -185,7 +185,8 @@ describe('/reindex', () => {
       path.join(bot.knowledgeDir, 'interviews.md'),
       '# Interviews\n\n## Technical Interviews\n\nML interviews often include a take-home assignment and a system design round.\n',
     );
-    const reindex = emulator.injectInteraction({ commandName: 'reindex', userId: newUser(), roles: [emulator.roleIds.moderator] });
+    // The base knowledge is rebuilt by a bot owner (the application's owner).
+    const reindex = emulator.injectInteraction({ commandName: 'reindex', options: { target: 'base' }, userId: emulator.ownerUserId });
     const ask = emulator.injectInteraction({ commandName: 'ask', options: { question: 'Which industries are hiring ML engineers?' }, userId: newUser() });
 
     const ack = await reindex.waitForCallback();

@@ -3,6 +3,7 @@
  * served by the emulator, 👍/👎 buttons and the comment modal landing in SQLite, and /stats gaps.
  */
 import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,7 @@ async function ask(question: string, userId = newUser()): Promise<{ handle: Inte
   return { handle, questionId: Number(/^feedback:up:(\d+)$/.exec(ids[0]!)![1]) };
 }
 
+const serverKnowledge = () => path.join(bot.env.DATA_DIR!, 'servers', emulator.guildId, 'knowledge');
 const moderator = () => ({ userId: newUser(), roles: [emulator.roleIds.moderator] });
 
 describe('feedback', () => {
@@ -112,7 +114,9 @@ describe('/knowledge', () => {
     const report = (await add.waitForEdit()).body.embeds![0]!;
     expect(report.title).toBe('Reindex complete');
     expect(report.description).toMatch(/Added: interview-tips\.md/);
-    expect(await readdir(bot.knowledgeDir)).toContain('interview-tips.md');
+    // A server admin's document goes to that server's own folder, not the base.
+    expect(await readdir(serverKnowledge())).toContain('interview-tips.md');
+    expect(await readdir(bot.knowledgeDir)).not.toContain('interview-tips.md');
 
     const { handle } = await ask('Do ML interviews have take-home assignments?');
     const sources = (await handle.waitForEdit()).body.embeds![0]!.fields!.map((f) => f.value).join('\n');
@@ -120,14 +124,14 @@ describe('/knowledge', () => {
 
     const list = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'list', ...moderator() });
     const listed = (await list.waitForEdit()).body.embeds![0]!.fields!.map((f) => f.name);
-    expect(listed).toContain('interview-tips.md — Interview tips');
+    expect(listed).toContain("interview-tips.md — Interview tips (this server's document)");
 
     const again = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'add', options: { file }, ...moderator() });
     expect((await again.waitForEdit()).body.embeds![0]!.description).toMatch(/already exists|replace/i);
 
     const remove = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'remove', options: { name: 'interview-tips.md' }, ...moderator() });
     expect((await remove.waitForEdit()).body.embeds![0]!.description).toMatch(/Removed: interview-tips\.md/);
-    expect(await readdir(bot.knowledgeDir)).not.toContain('interview-tips.md');
+    expect(await readdir(serverKnowledge())).not.toContain('interview-tips.md');
   });
 
   it.each([

@@ -190,7 +190,8 @@ describe('npm run start:sharded', () => {
       '# Interviews\n\n## Technical Interviews\n\nML interviews often include a take-home assignment and a system design round.\n',
     );
     const reloadsBefore = countLines(/"msg":"reloaded the index another process built"/);
-    const reindex = emulator.injectInteraction({ commandName: 'reindex', userId: newUser(), roles: [emulator.roleIds.moderator] });
+    // The base knowledge is rebuilt by a bot owner (the application's owner).
+    const reindex = emulator.injectInteraction({ commandName: 'reindex', options: { target: 'base' }, userId: emulator.ownerUserId });
     const ack = await reindex.waitForCallback();
     expect(ack.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
     expect(ack.data?.flags).toBe(MessageFlags.Ephemeral);

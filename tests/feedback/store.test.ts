@@ -67,7 +67,7 @@ describe('FeedbackStore', () => {
     });
     expect(JSON.parse(row!.citations as string)).toEqual([{ n: 1, source: 'roles.md', section: 'Skills', score: 0.61 }]);
     expect(row!.user_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(rows(file, 'PRAGMA user_version')[0]).toEqual({ user_version: 1 });
+    expect(rows(file, 'PRAGMA user_version')[0]).toEqual({ user_version: 2 });
     expect(rows(file, 'PRAGMA journal_mode')[0]).toEqual({ journal_mode: 'wal' });
   });
 
@@ -197,6 +197,24 @@ describe('FeedbackStore', () => {
     ]);
     expect(store.report({ days: 30 }).questions).toBe(9);
     expect(store.report({ days: 7, limit: 1 }).topQuestions).toHaveLength(1);
+  });
+
+  it("reports one server's questions only when asked for that server; every question (DMs included) otherwise", async () => {
+    const { store } = await storeWithClock();
+    const A = '111111111111111111';
+    const B = '222222222222222222';
+    store.recordQuestion(ask('Asked in A?', { guildId: A }));
+    const inB = store.recordQuestion(ask('Private question in B?', { guildId: B, refused: true }))!;
+    store.recordVote(inB, USER, 'down');
+    store.recordQuestion(ask('Asked in a DM?', { guildId: null, refused: true }));
+
+    const a = store.report({ guildId: A });
+    expect(a).toMatchObject({ guildId: A, questions: 1, refused: 0, down: 0, gaps: [] });
+    expect(JSON.stringify(a)).not.toMatch(/in B|DM/);
+    expect(store.report({ guildId: B })).toMatchObject({ questions: 1, refused: 1, down: 1 });
+    const all = store.report();
+    expect(all.guildId).toBeUndefined();
+    expect(all.topQuestions.map((t) => t.question).sort()).toEqual(['Asked in A?', 'Asked in a DM?', 'Private question in B?']);
   });
 
   it('reports zeros on an empty database', async () => {

@@ -344,6 +344,27 @@ export interface DiscordEmulatorOptions {
   logProblems?: boolean;
   /** The `shards` GET /gateway/bot recommends (what discord.js's ShardingManager uses for 'auto'). Default 1. */
   recommendedShards?: number;
+  /**
+   * Further guilds the bot is in, beside the main one (`emulator.otherGuilds`): each with its own owner,
+   * @everyone and Moderator roles and one text channel. Interactions are injected into one with `guildId`.
+   */
+  otherGuilds?: number;
+}
+
+/** A further guild (see `otherGuilds`): inject into it with `{ guildId }`. */
+export interface EmulatedGuild {
+  readonly guildId: string;
+  readonly channelId: string;
+  /** Its owner (has every permission in it). */
+  readonly ownerUserId: string;
+  readonly roleIds: { readonly everyone: string; readonly bot: string; readonly moderator: string };
+}
+
+interface OtherGuildState extends EmulatedGuild {
+  name: string;
+  roles: APIRole[];
+  members: Map<string, APIGuildMember>;
+  channel: GuildChannelRecord;
 }
 
 export interface RecordedFile {
@@ -472,6 +493,8 @@ export interface InjectActorOptions {
   dm?: boolean;
   /** Guild text channel; default: `emulator.channelId`. */
   channelId?: string;
+  /** One of `emulator.otherGuilds` (interactions only); default: the main guild. */
+  guildId?: string;
   locale?: Locale;
 }
 
@@ -1692,6 +1715,8 @@ export class DiscordEmulator {
   /** A plain member: the default actor of injected interactions and messages. */
   readonly userId: string;
   readonly roleIds: { readonly everyone: string; readonly bot: string; readonly moderator: string };
+  /** The further guilds the bot is in (option `otherGuilds`). */
+  readonly otherGuilds: EmulatedGuild[] = [];
 
   /** Every REST request, in arrival order. */
   readonly requests: RecordedRequest[] = [];
@@ -1746,6 +1771,7 @@ export class DiscordEmulator {
   private readonly shownModals: ShownModal[] = [];
   private readonly hostedAttachments = new Map<string, HostedAttachment>();
   private readonly guildName: string;
+  private readonly others = new Map<string, OtherGuildState>();
 
   constructor(options: DiscordEmulatorOptions = {}) {
     this.applicationId = options.applicationId ?? snowflake();
@@ -1804,6 +1830,7 @@ export class DiscordEmulator {
       default_auto_archive_duration: 4320,
       flags: NO_FLAGS as ChannelFlags,
     });
+    for (let i = 0; i < (options.otherGuilds ?? 0); i++) this.addOtherGuild(`Emulated Guild ${i + 2}`, options.botUsername ?? 'Emulated Bot');
 
     this.server = createServer((req, res) => void this.handleHttp(req, res));
     this.server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
@@ -2106,6 +2133,54 @@ export class DiscordEmulator {
   // Guild state
   // -------------------------------------------------------------------------------------------------------------
 
+  private addOtherGuild(name: string, botUsername: string): void {
+    const guildId = snowflake();
+    const channelId = snowflake();
+    const ownerUserId = snowflake();
+    const roleIds = { everyone: guildId, bot: snowflake(), moderator: snowflake() };
+    const roles = [
+      buildRole(roleIds.everyone, '@everyone', EmulatorPermissions.everyone, 0),
+      buildRole(roleIds.moderator, 'Moderator', EmulatorPermissions.moderator, 1),
+      buildRole(roleIds.bot, botUsername, EmulatorPermissions.bot, 2, { managed: true, tags: { bot_id: this.botUserId } }),
+    ];
+    const joinedAt = isoTime(this.createdAt);
+    const owner = buildUser(ownerUserId, 'other_guild_owner');
+    this.users.set(ownerUserId, owner);
+    const members = new Map<string, APIGuildMember>([
+      [this.botUserId, buildMember(this.botUser, [roleIds.bot], joinedAt)],
+      [ownerUserId, buildMember(owner, [], joinedAt)],
+    ]);
+    const main = this.guildChannels.get(this.channelId)!;
+    const channel = { ...main, id: channelId, guild_id: guildId, last_message_id: null } as GuildChannelRecord;
+    const state: OtherGuildState = { guildId, channelId, ownerUserId, roleIds, name, roles, members, channel };
+    this.others.set(guildId, state);
+    this.otherGuilds.push({ guildId, channelId, ownerUserId, roleIds });
+  }
+
+  private otherGuild(guildId: string | undefined): OtherGuildState | undefined {
+    if (guildId === undefined || guildId === this.guildId) return undefined;
+    const state = this.others.get(guildId);
+    if (!state) throw new Error(`Unknown guild ${guildId}: the bot is in ${[this.guildId, ...this.others.keys()].join(', ')}`);
+    return state;
+  }
+
+  private buildOtherGuildCreate(state: OtherGuildState, intents: number): GatewayGuildCreateDispatchData {
+    const main = this.buildGuildCreate(intents);
+    const members = (intents & GatewayIntentBits.GuildPresences) !== 0 ? [...state.members.values()] : [state.members.get(this.botUserId)!];
+    const { guild_id: _guildId, ...channel } = state.channel;
+    return {
+      ...main,
+      id: state.guildId,
+      name: state.name,
+      owner_id: state.ownerUserId,
+      roles: state.roles,
+      system_channel_id: state.channelId,
+      member_count: state.members.size,
+      members,
+      channels: [channel as APITextChannel],
+    };
+  }
+
   private addMember(user: APIUser, roles: string[], joinedAt: string): APIGuildMember {
     this.users.set(user.id, user);
     const member = buildMember(user, roles, joinedAt);
@@ -2164,10 +2239,10 @@ export class DiscordEmulator {
   }
 
   /** Permissions of a member: the owner has all; Administrator implies all; else @everyone | roles. */
-  private permissionsFor(userId: string, roleIds: readonly string[]): string {
-    if (userId === this.ownerUserId) return ALL_PERMISSIONS.toString();
+  private permissionsFor(userId: string, roleIds: readonly string[], other?: OtherGuildState): string {
+    if (userId === (other?.ownerUserId ?? this.ownerUserId)) return ALL_PERMISSIONS.toString();
     let bits = BigInt(EmulatorPermissions.everyone);
-    for (const role of this.roles) if (roleIds.includes(role.id)) bits |= BigInt(role.permissions);
+    for (const role of other?.roles ?? this.roles) if (roleIds.includes(role.id)) bits |= BigInt(role.permissions);
     return (bits & PermissionFlagsBits.Administrator) !== 0n ? ALL_PERMISSIONS.toString() : bits.toString();
   }
 
@@ -2410,7 +2485,7 @@ export class DiscordEmulator {
     focus: { name: string; value: string } | undefined,
   ): JsonObject {
     const { commandName, subcommand, subcommandGroup } = options;
-    const command = this.findRegisteredCommand(commandName, options.dm ? undefined : this.guildId);
+    const command = this.findRegisteredCommand(commandName, options.dm ? undefined : (options.guildId ?? this.guildId));
     if (!command && this.options.requireRegisteredCommands) {
       throw new Error(`/${commandName} is not registered (registered: ${this.describeCommands()}); Discord could not dispatch it.`);
     }
@@ -2497,11 +2572,12 @@ export class DiscordEmulator {
       followUpIds: new Set(),
     });
     // INTERACTION_CREATE needs no intent; it goes to the shard owning the guild, or shard 0 for a DM.
-    const audience: Audience = options.dm ? 'dm' : { guildId: this.guildId };
+    const guildId = options.guildId ?? this.guildId;
+    const audience: Audience = options.dm ? 'dm' : { guildId };
     const delivered = this.dispatchToSessions(GatewayDispatchEvents.InteractionCreate, () => interaction, audience);
     if (delivered === 0) {
       const connected = this.connectedShards;
-      const which = options.dm ? 'shard 0 (DMs)' : `the shard owning guild ${this.guildId}`;
+      const which = options.dm ? 'shard 0 (DMs)' : `the shard owning guild ${guildId}`;
       throw new Error(
         connected.length === 0
           ? 'No connected gateway session: log a client in and wait for clientReady before injecting.'
@@ -2512,6 +2588,8 @@ export class DiscordEmulator {
   }
 
   private buildGuildInteractionBase(id: string, type: InteractionType, user: APIUser, locale: Locale, options: InjectActorOptions): JsonObject {
+    const other = this.otherGuild(options.guildId);
+    if (other) return this.buildOtherGuildInteractionBase(other, id, type, user, locale, options);
     const channelId = options.channelId ?? this.channelId;
     const channel = this.guildChannels.get(channelId);
     if (!channel) throw new Error(`Unknown guild channel ${channelId}`);
@@ -2535,6 +2613,43 @@ export class DiscordEmulator {
       guild_locale: Locale.EnglishUS,
       entitlements: [],
       authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: this.guildId },
+      context: InteractionContextType.Guild,
+      attachment_size_limit: 10 * 1024 * 1024,
+    };
+  }
+
+  private buildOtherGuildInteractionBase(
+    other: OtherGuildState,
+    id: string,
+    type: InteractionType,
+    user: APIUser,
+    locale: Locale,
+    options: InjectActorOptions,
+  ): JsonObject {
+    if (options.channelId !== undefined && options.channelId !== other.channelId) throw new Error(`Unknown channel ${options.channelId} in guild ${other.guildId}`);
+    let member = other.members.get(user.id);
+    if (!member) {
+      member = buildMember(user, options.roles ?? [], isoTime(Date.now()));
+      other.members.set(user.id, member);
+    } else if (options.roles) member.roles = options.roles;
+    const permissions = options.permissions !== undefined ? options.permissions.toString() : this.permissionsFor(user.id, member.roles, other);
+    const botPermissions = this.permissionsFor(this.botUserId, other.members.get(this.botUserId)?.roles ?? [], other);
+    return {
+      id,
+      application_id: this.applicationId,
+      type,
+      guild: { id: other.guildId, locale: Locale.EnglishUS, features: [] },
+      guild_id: other.guildId,
+      channel: { ...other.channel, permissions },
+      channel_id: other.channelId,
+      member: { ...member, user, permissions } as APIInteractionGuildMember,
+      token: makeInteractionToken(id),
+      version: 1,
+      app_permissions: botPermissions,
+      locale,
+      guild_locale: Locale.EnglishUS,
+      entitlements: [],
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: other.guildId },
       context: InteractionContextType.Guild,
       attachment_size_limit: 10 * 1024 * 1024,
     };
@@ -3452,10 +3567,11 @@ export class DiscordEmulator {
     this.sessions.set(session.id, session);
     // A shard owning no guild gets an empty list, and discord.js is then ready without waiting for GUILD_CREATE.
     const ownsGuild = this.sessionOwnsGuild(session, this.guildId);
+    const ownedOthers = [...this.others.values()].filter((other) => this.sessionOwnsGuild(session, other.guildId));
     const ready: GatewayReadyDispatchData = {
       v: API_VERSION,
       user: { ...this.botUser, verified: true, mfa_enabled: false, email: null },
-      guilds: ownsGuild ? [{ id: this.guildId, unavailable: true }] : [],
+      guilds: [...(ownsGuild ? [this.guildId] : []), ...ownedOthers.map((o) => o.guildId)].map((id) => ({ id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.gatewayUrl,
       ...(identify.shard ? { shard: identify.shard } : {}),
@@ -3473,10 +3589,11 @@ export class DiscordEmulator {
       auth: {},
       _trace: [TRACE],
     });
-    if (ownsGuild && (intents & GatewayIntentBits.Guilds) !== 0) {
+    if ((ownsGuild || ownedOthers.length > 0) && (intents & GatewayIntentBits.Guilds) !== 0) {
       const timer = setTimeout(() => {
         this.pendingTimers.delete(timer);
-        this.dispatchToSession(session, GatewayDispatchEvents.GuildCreate, this.buildGuildCreate(intents));
+        if (ownsGuild) this.dispatchToSession(session, GatewayDispatchEvents.GuildCreate, this.buildGuildCreate(intents));
+        for (const other of ownedOthers) this.dispatchToSession(session, GatewayDispatchEvents.GuildCreate, this.buildOtherGuildCreate(other, intents));
       }, GUILD_CREATE_DELAY_MS);
       this.pendingTimers.add(timer);
     }

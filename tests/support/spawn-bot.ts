@@ -29,6 +29,7 @@ export async function botEnv(emulator: DiscordEmulator, extra: Record<string, st
     DISCORD_API_URL: emulator.apiUrl,
     KNOWLEDGE_DIR: knowledgeDir,
     INDEX_DIR: path.join(work, 'index'),
+    DATA_DIR: path.join(work, 'data'),
     FEEDBACK_DB: path.join(work, 'feedback.sqlite'),
     LOG_LEVEL: 'info',
     ...extra,

@@ -10,6 +10,7 @@ export const help: SlashCommand = {
     .toJSON(),
 
   async execute(interaction, ctx) {
-    await interaction.reply({ embeds: [helpEmbed(ctx.engine.stats())], allowedMentions: NO_MENTIONS, flags: MessageFlags.Ephemeral });
+    const { stats } = await ctx.engine.knowledgeOf(interaction.guildId === null ? {} : { server: interaction.guildId });
+    await interaction.reply({ embeds: [helpEmbed(stats)], allowedMentions: NO_MENTIONS, flags: MessageFlags.Ephemeral });
   },
 };

@@ -3,23 +3,25 @@ import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { BuildProgress } from '../../types.ts';
 import type { SlashCommand } from '../context.ts';
-import { adminCommand, requireAdmin } from '../admin.ts';
+import { adminCommand, requireAdmin, TARGET_CHOICES, TARGET_OPTION, targetScope } from '../admin.ts';
 import { reindexProgressReply, reindexReply } from '../format.ts';
 
 /** Progress edits of the reply are at least this far apart: readable, and far below Discord's rate limits. */
 export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
 
 export const reindex: SlashCommand = {
-  data: adminCommand('reindex', 'Rebuild the knowledge index from the knowledge folder (admins)').toJSON(),
+  data: adminCommand('reindex', "Rebuild this server's knowledge index from its documents (admins)")
+    .addStringOption((o) => o.setName(TARGET_OPTION).setDescription("Whose knowledge (default: this server's)").addChoices(...TARGET_CHOICES))
+    .toJSON(),
 
   async execute(interaction, ctx) {
     if (!(await requireAdmin(interaction, ctx, 'Reindexing'))) return;
+    const scope = targetScope(interaction, ctx, 'Reindexing');
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    ctx.logger.info({ command: 'reindex', userId: interaction.user.id, guildId: interaction.guildId }, 'reindex requested');
+    ctx.logger.info({ command: 'reindex', target: scope.server ?? 'base', userId: interaction.user.id, guildId: interaction.guildId }, 'reindex requested');
     const progress = progressEdits(interaction, ctx.logger);
     // A failed reindex throws REINDEX_FAILED (the previous index keeps answering); the boundary shows it.
-    const report = await ctx.engine.reindex({ onProgress: (p) => progress.show(p) }).finally(() => progress.finish());
-    await ctx.onReindexed();
+    const report = await ctx.engine.reindex({ ...scope, onProgress: (p) => progress.show(p) }).finally(() => progress.finish());
     await interaction.editReply(reindexReply(report));
   },
 };

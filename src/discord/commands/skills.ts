@@ -17,13 +17,15 @@ export const skills: SlashCommand = {
 
   async execute(interaction, ctx) {
     const area = interaction.options.getString('area')?.trim() || undefined;
-    await interaction.reply(skillsReply(ctx.engine.skills(area), area));
+    const knowledge = await ctx.engine.knowledgeOf(interaction.guildId === null ? {} : { server: interaction.guildId });
+    await interaction.reply(skillsReply(knowledge.skills(area), area));
   },
 
   // Suggestions come from the knowledge, so they follow it after every reindex.
   async autocomplete(interaction, ctx) {
     const typed = interaction.options.getFocused().toLowerCase();
-    const names = ctx.engine
+    const knowledge = await ctx.engine.knowledgeOf(interaction.guildId === null ? {} : { server: interaction.guildId });
+    const names = knowledge
       .skills()
       .map((s) => s.name)
       .filter((name) => name.toLowerCase().includes(typed))

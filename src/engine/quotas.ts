@@ -1,0 +1,40 @@
+/**
+ * How much knowledge one server may keep: its own documents, on top of the base. Bounds the disk
+ * and memory a server's admins can claim and the time a server's index takes to build.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { botError } from '../errors.ts';
+
+export const SERVER_QUOTA = {
+  documents: 50,
+  bytes: 5 * 1024 * 1024,
+} as const;
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/**
+ * Throws KNOWLEDGE_QUOTA when writing `bytes` as `file` (replacing a file of that name, compared
+ * ignoring case, if there is one) would take the folder beyond the server quota.
+ */
+export async function checkServerQuota(dir: string, file: string, bytes: number): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  let documents = 0;
+  let total = 0;
+  for (const entry of entries) {
+    // Hidden files are temporary writes, never knowledge.
+    if (!entry.isFile() || entry.name.startsWith('.') || entry.name.toLowerCase() === file.toLowerCase()) continue;
+    documents++;
+    total += (await stat(path.join(dir, entry.name)).catch(() => ({ size: 0 }))).size;
+  }
+  if (documents + 1 > SERVER_QUOTA.documents) {
+    throw botError('KNOWLEDGE_QUOTA', { limit: `it already has ${documents} documents, the most a server may keep` });
+  }
+  if (total + bytes > SERVER_QUOTA.bytes) {
+    throw botError('KNOWLEDGE_QUOTA', {
+      limit: `its documents take ${mib(total)}, and this one (${mib(bytes)}) would take them beyond ${mib(SERVER_QUOTA.bytes)}`,
+    });
+  }
+}
