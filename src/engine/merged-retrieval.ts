@@ -6,7 +6,7 @@
  * the same normalisation the gate's lexical evidence uses, and put back on the first index's scale.
  */
 import type { Evidence } from '../search/gate.ts';
-import type { Candidate, Retrieval, RetrievalSettings } from '../search/retrieve.ts';
+import { fuse, type Candidate, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
 import type { TermStats } from '../search/term-stats.ts';
 
 export interface RetrievalPart {
@@ -53,26 +53,5 @@ function rerank(candidates: Candidate[], settings: RetrievalSettings): void {
   byDense.forEach((c, i) => (c.denseRank = i + 1));
   const byLexical = candidates.filter((c) => Number.isFinite(c.lexicalRank)).sort((a, b) => b.lexical - a.lexical);
   byLexical.forEach((c, i) => (c.lexicalRank = i + 1));
-  if (settings.fusion === 'rank') {
-    for (const c of candidates) {
-      c.fused =
-        (Number.isFinite(c.denseRank) ? settings.denseWeight / (settings.rrfK + c.denseRank) : 0) +
-        (Number.isFinite(c.lexicalRank) ? 1 / (settings.rrfK + c.lexicalRank) : 0);
-    }
-    return;
-  }
-  let minDense = Infinity;
-  let maxDense = -Infinity;
-  let maxLexical = 0;
-  for (const c of candidates) {
-    minDense = Math.min(minDense, c.dense);
-    maxDense = Math.max(maxDense, c.dense);
-    maxLexical = Math.max(maxLexical, c.lexical);
-  }
-  const denseRange = maxDense - minDense;
-  for (const c of candidates) {
-    const dense = denseRange > 0 ? (c.dense - minDense) / denseRange : 1;
-    const lexical = maxLexical > 0 ? c.lexical / maxLexical : 0;
-    c.fused = lexical + settings.denseWeight * dense;
-  }
+  fuse(candidates, settings);
 }

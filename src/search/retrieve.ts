@@ -64,18 +64,13 @@ export function retrieve(index: Searchable, query: Float32Array, question: strin
   };
   [...denseHits]
     .sort((a, b) => b.similarity - a.similarity)
-    .forEach((hit, i) => {
-      const c = entry(hit.label);
-      c.denseRank = i + 1;
-      c.fused += settings.denseWeight / (settings.rrfK + i + 1);
-    });
+    .forEach((hit, i) => (entry(hit.label).denseRank = i + 1));
   lexicalHits.forEach((hit, i) => {
     const c = entry(hit.label);
     c.lexical = hit.score;
     c.lexicalRank = i + 1;
-    c.fused += 1 / (settings.rrfK + i + 1);
   });
-  if (settings.fusion === 'score') fuseScores([...byLabel.values()], settings.denseWeight);
+  fuse([...byLabel.values()], settings);
   const ranked = [...byLabel.values()].sort((a, b) => b.fused - a.fused || b.dense - a.dense);
   const terms = contentTerms(question);
   return { ranked, evidence: measureEvidence(index.termStats, terms, ranked), terms };
@@ -97,8 +92,20 @@ export function measureEvidence(stats: TermStats, terms: ReadonlySet<string>, ra
   };
 }
 
-/** Each signal scaled to [0, 1] over the candidates (best = 1, worst = 0), then added with the dense weight. */
-function fuseScores(candidates: Candidate[], denseWeight: number): void {
+/**
+ * Sets each candidate's fused score from its ranks ('rank': reciprocal-rank fusion) or its scores
+ * ('score': each signal scaled to [0, 1] over the candidates, best = 1, then added with the dense
+ * weight). Shared by one index's retrieval and the merge of several.
+ */
+export function fuse(candidates: Candidate[], settings: RetrievalSettings): void {
+  if (settings.fusion === 'rank') {
+    for (const c of candidates) {
+      c.fused =
+        (Number.isFinite(c.denseRank) ? settings.denseWeight / (settings.rrfK + c.denseRank) : 0) +
+        (Number.isFinite(c.lexicalRank) ? 1 / (settings.rrfK + c.lexicalRank) : 0);
+    }
+    return;
+  }
   let minDense = Infinity;
   let maxDense = -Infinity;
   let maxLexical = 0;
@@ -111,6 +118,6 @@ function fuseScores(candidates: Candidate[], denseWeight: number): void {
   for (const c of candidates) {
     const dense = denseRange > 0 ? (c.dense - minDense) / denseRange : 1;
     const lexical = maxLexical > 0 ? c.lexical / maxLexical : 0;
-    c.fused = lexical + denseWeight * dense;
+    c.fused = lexical + settings.denseWeight * dense;
   }
 }
