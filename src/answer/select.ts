@@ -43,10 +43,24 @@ export function listFocus(question: string): Set<string> | undefined {
   for (let i = 0; i < words.length; i++) {
     if (words[i] !== 'what' && words[i] !== 'which') continue;
     const next = words.slice(i + 1, i + 4);
-    const plural = next.some((w) => LIST_WORDS.has(w) || (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !NOT_PLURAL.has(w)));
-    if (plural) return contentTerms(next.join(' '));
+    if (next.length > 0 && LIST_WORDS.has(next[0]!)) return contentTerms(next.join(' '));
+    // A plural noun, then a verb or the end: "what skills do…", "which cloud platforms help…",
+    // "…like what modules?". A verb ending in "s" takes an object or a preposition instead:
+    // "what goes in…", "what makes a…".
+    const plural = next.findIndex((w, k) => {
+      const following = next[k + 1] ?? words[i + k + 2];
+      return isPluralLooking(w) && (following === undefined || !OBJECT_STARTS.has(following));
+    });
+    if (plural >= 0) return contentTerms(next.slice(0, plural + 1).join(' '));
   }
   return undefined;
+}
+
+/** Words that start an object or a prepositional phrase: after a verb, not after a subject. */
+const OBJECT_STARTS = new Set(['in', 'on', 'at', 'to', 'into', 'onto', 'of', 'for', 'with', 'from', 'by', 'about', 'up', 'out', 'a', 'an', 'the', 'this', 'that', 'these', 'those', 'my', 'your', 'our', 'their', 'his', 'her', 'its', 'it', 'me', 'you', 'us', 'them', 'him', 'someone', 'something']);
+
+function isPluralLooking(word: string): boolean {
+  return word.length > 3 && word.endsWith('s') && !word.endsWith('ss') && !NOT_PLURAL.has(word);
 }
 
 /** List answers look this deep into the ranking for the list that names what the question asks for. */

@@ -20,7 +20,7 @@ describe('asksForList', () => {
     for (const q of ['What skills do I need?', 'Which industries are hiring ML engineers?', 'What are the steps?', 'List the modules', 'which cloud platforms help?']) {
       expect(asksForList(q), q).toBe(true);
     }
-    for (const q of ['What math do ML engineers use?', 'Is healthcare hiring?', 'What is the kv cache?', 'How does this work?']) {
+    for (const q of ['What math do ML engineers use?', 'Is healthcare hiring?', 'What is the kv cache?', 'How does this work?', 'what goes in the query understanding step?']) {
       expect(asksForList(q), q).toBe(false);
     }
   });
