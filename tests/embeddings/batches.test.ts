@@ -19,6 +19,16 @@ describe('embedInBatches', () => {
     expect(progress).toEqual([8, 16, 24, 32, 37]);
   });
 
+  it('puts long texts in smaller batches, so no batch pads to more than the character budget', async () => {
+    const fake = new FakeEmbedder();
+    const mixed = [...Array.from({ length: 10 }, (_, i) => `short ${i}`), ...Array.from({ length: 6 }, (_, i) => `long ${i} ${'x'.repeat(500)}`)];
+    const batches: string[][] = [];
+    const vectors = await embedInBatches([(b) => (batches.push([...b]), fake.embed(b))], mixed, { maxPaddedChars: 1_600 });
+    expect(vectors).toEqual(mixed.map((t) => fake.vectorOf(t)));
+    expect(batches.map((b) => b.length)).toEqual([8, 3, 3, 2]);
+    for (const b of batches) expect(b.length * Math.max(...b.map((t) => t.length))).toBeLessThanOrEqual(1_600);
+  });
+
   it('shares the batches between lanes, each taking the next one when free', async () => {
     const fake = new FakeEmbedder();
     const taken = { fast: 0, slow: 0 };
