@@ -2,21 +2,22 @@ import type { Embedder } from './embedder.ts';
 
 /**
  * Passages per batch when embedding many. USE-lite pads every text of a batch to the longest
- * one, so batches are small and made of texts of similar length; 8 was the fastest size on the
- * WASM backend (see use-lite.ts).
+ * one, so batches are small and made of texts of similar length. On the article and the guide
+ * (2,368 passages) CPU time per passage was flat from 1 to 16 per batch (4 was about 5% faster
+ * than 8), while the model's working memory, which grows to its largest batch and is never given
+ * back, is smaller with smaller batches.
  */
-export const BULK_BATCH_SIZE = 8;
-
-/** Embeds one batch: an embedder on this thread, or a worker thread that has one. */
-export type EmbedLane = (texts: readonly string[]) => Promise<Float32Array[]>;
+export const BULK_BATCH_SIZE = 4;
 
 /**
  * A batch is also kept under this many characters once padded (texts × the longest), so long
- * passages go in smaller batches. The model's working memory grows to its largest batch and is
- * never given back; at the same speed (measured: CPU time per passage is flat from 1 to 16 per
- * batch), this keeps a long passage from adding tens of MB to every thread that embeds.
+ * passages go in batches of their own. With 4 and 800 instead of 8 and no budget, the thread that
+ * embedded the article and the guide held about 37 MB less.
  */
-export const MAX_PADDED_CHARS = 1_600;
+export const MAX_PADDED_CHARS = 800;
+
+/** Embeds one batch: an embedder on this thread, or a worker thread that has one. */
+export type EmbedLane = (texts: readonly string[]) => Promise<Float32Array[]>;
 
 export interface BatchOptions {
   batchSize?: number;

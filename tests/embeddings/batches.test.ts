@@ -9,7 +9,7 @@ describe('embedInBatches', () => {
     const fake = new FakeEmbedder();
     const batches: string[][] = [];
     const progress: number[] = [];
-    const vectors = await embedInBatches([(b) => (batches.push([...b]), fake.embed(b))], texts, { onProgress: (d) => progress.push(d) });
+    const vectors = await embedInBatches([(b) => (batches.push([...b]), fake.embed(b))], texts, { batchSize: 8, onProgress: (d) => progress.push(d) });
     expect(vectors).toEqual(texts.map((t) => fake.vectorOf(t)));
     expect(batches.map((b) => b.length)).toEqual([8, 8, 8, 8, 5]);
     // Sorted by length: no batch holds a text shorter than one of an earlier batch.
@@ -23,7 +23,7 @@ describe('embedInBatches', () => {
     const fake = new FakeEmbedder();
     const mixed = [...Array.from({ length: 10 }, (_, i) => `short ${i}`), ...Array.from({ length: 6 }, (_, i) => `long ${i} ${'x'.repeat(500)}`)];
     const batches: string[][] = [];
-    const vectors = await embedInBatches([(b) => (batches.push([...b]), fake.embed(b))], mixed, { maxPaddedChars: 1_600 });
+    const vectors = await embedInBatches([(b) => (batches.push([...b]), fake.embed(b))], mixed, { batchSize: 8, maxPaddedChars: 1_600 });
     expect(vectors).toEqual(mixed.map((t) => fake.vectorOf(t)));
     expect(batches.map((b) => b.length)).toEqual([8, 3, 3, 2]);
     for (const b of batches) expect(b.length * Math.max(...b.map((t) => t.length))).toBeLessThanOrEqual(1_600);
@@ -37,7 +37,7 @@ describe('embedInBatches', () => {
       await new Promise((resolve) => setTimeout(resolve, ms));
       return fake.embed(batch);
     };
-    const vectors = await embedInBatches([lane('fast', 1), lane('slow', 40)], texts);
+    const vectors = await embedInBatches([lane('fast', 1), lane('slow', 40)], texts, { batchSize: 8 });
     expect(vectors).toEqual(texts.map((t) => fake.vectorOf(t)));
     expect(taken.slow).toBeGreaterThanOrEqual(1);
     expect(taken.fast).toBeGreaterThan(taken.slow);
