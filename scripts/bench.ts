@@ -455,6 +455,7 @@ interface ReindexChildResult {
   during_p95_ms: number;
   during_max_ms: number;
   during_answers: number;
+  main_thread_stall_max_ms: number;
   rebuild_ms: number;
   rebuild_passages: number;
   rebuild_embedded: number;
@@ -902,6 +903,7 @@ function printTables(r: Result): void {
           ['  during a full rebuild on the worker: p50', x.during_p50_ms, '', ''],
           ['  during a full rebuild on the worker: p95', x.during_p95_ms, `≤ ${TARGETS.real_reindex_answer_p95_ms}`, verdict(x.during_p95_ms, TARGETS.real_reindex_answer_p95_ms)],
           ['  during: max / answers (one every ~50 ms)', `${x.during_max_ms} / ${x.during_answers}`, '', ''],
+          ['  longest main-thread stall meanwhile (ms)', x.main_thread_stall_max_ms, '', ''],
           ['  the rebuild', `${x.rebuild_ms} ms, ${x.rebuild_embedded} embedded (${x.rebuild_passages_per_s} passages/s)`, '', ''],
           ['  peak RSS during the rebuild (MB)', `${x.peak_rss_mb} (${x.rss_before_mb} before)`, `≤ ${TARGETS.real_reindex_peak_rss_mb}`, verdict(x.peak_rss_mb, TARGETS.real_reindex_peak_rss_mb)],
         ],
