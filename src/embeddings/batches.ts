@@ -16,9 +16,6 @@ export const BULK_BATCH_SIZE = 4;
  */
 export const MAX_PADDED_CHARS = 800;
 
-/** Embeds one batch: an embedder on this thread, or a worker thread that has one. */
-export type EmbedLane = (texts: readonly string[]) => Promise<Float32Array[]>;
-
 export interface BatchOptions {
   batchSize?: number;
   maxPaddedChars?: number;
@@ -28,19 +25,13 @@ export interface BatchOptions {
 
 /**
  * Embeds many texts in small batches sorted by length and returns the vectors in input order.
- * With several lanes (this thread and a worker thread, say), each lane takes the next batch as
- * soon as it is free, so they share the work whatever their speed. Between batches the event
- * loop gets a turn, so progress can be shown (and, on the main thread, other work can run).
+ * Between batches the event loop gets a turn, so progress can be shown (and, on the main
+ * thread, other work can run) while a long job is under way.
  */
-export async function embedInBatches(
-  lanes: Embedder | readonly EmbedLane[],
-  texts: readonly string[],
-  options: BatchOptions = {},
-): Promise<Float32Array[]> {
-  const laneList: readonly EmbedLane[] = Array.isArray(lanes) ? lanes : [(batch: readonly string[]) => (lanes as Embedder).embed(batch)];
+export async function embedInBatches(embedder: Embedder, texts: readonly string[], options: BatchOptions = {}): Promise<Float32Array[]> {
   const batchSize = options.batchSize ?? BULK_BATCH_SIZE;
-  const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
   const maxPadded = options.maxPaddedChars ?? MAX_PADDED_CHARS;
+  const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
   const batches: number[][] = [];
   for (const i of order) {
     const last = batches.at(-1);
@@ -50,23 +41,14 @@ export async function embedInBatches(
   }
 
   const out = new Array<Float32Array>(texts.length);
-  let next = 0;
   let done = 0;
-  let failed = false;
-  const runLane = async (embed: EmbedLane): Promise<void> => {
-    while (next < batches.length && !failed) {
-      const batch = batches[next++]!;
-      const vectors = await embed(batch.map((i) => texts[i]!)).catch((error: unknown) => {
-        failed = true; // the other lanes stop after their current batch
-        throw error;
-      });
-      if (vectors.length !== batch.length) throw new Error(`${vectors.length} vectors came back for ${batch.length} texts`);
-      batch.forEach((i, k) => (out[i] = vectors[k]!));
-      done += batch.length;
-      options.onProgress?.(done);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  };
-  await Promise.all(laneList.map(runLane));
+  for (const batch of batches) {
+    const vectors = await embedder.embed(batch.map((i) => texts[i]!));
+    if (vectors.length !== batch.length) throw new Error(`${vectors.length} vectors came back for ${batch.length} texts`);
+    batch.forEach((i, k) => (out[i] = vectors[k]!));
+    done += batch.length;
+    options.onProgress?.(done);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return out;
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { cosine, createEmbedder, type Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
-import { bothThreadsBuildWork, inProcessBuildWork, type BuildWork } from './build-work.ts';
+import { inProcessBuildWork, type BuildWork } from './build-work.ts';
 import { BuildWorker } from './build-worker.ts';
 import { loadKnowledge, type LoadedKnowledge } from '../ingest/load.ts';
 import type { LiveIndex } from './live-index.ts';
@@ -30,9 +30,8 @@ export interface EngineOptions {
   embedder?: Embedder;
   /**
    * Where builds embed and index. By default a reindex runs on a worker thread with its own copy
-   * of the configured model (in-process on an injected embedder), and a build at open, when
-   * nothing is answered yet, embeds on this thread and that worker together. When given, every
-   * build uses it.
+   * of the configured model (in-process on an injected embedder), and a build at open runs on
+   * this thread, which has nothing to answer yet. When given, every build uses it.
    */
   buildWork?: BuildWork;
   /** Progress of the build `open` runs when the index on disk is missing or stale. */
@@ -81,7 +80,7 @@ export class Engine {
     // The worker thread starts only when a build first needs it.
     const worker = options.buildWork === undefined && options.embedder === undefined ? new BuildWorker(options.config) : undefined;
     const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
-    const openWork = options.buildWork ?? (worker ? bothThreadsBuildWork(embedder, worker) : inProcessBuildWork(embedder));
+    const openWork = options.buildWork ?? inProcessBuildWork(embedder);
     try {
       const { live, report } = await loadOrBuild(options, embedder, openWork, logger);
       return new Engine(options, embedder, reindexWork, logger, { ...DEFAULT_RETRIEVAL, ...options.retrieval }, live, report);
