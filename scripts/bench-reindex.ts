@@ -12,6 +12,7 @@
  * 50 ms apart, until it ends. Prints one JSON object on stdout; everything else goes to stderr.
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import { buildIndex } from '../src/engine/build-index.ts';
 import { BuildWorker } from '../src/engine/build-worker.ts';
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), RSS_SAMPLE_MS);
+  // How long the main thread was ever kept from answering: what the rebuild still does there.
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  stalls.enable();
   const worker = new BuildWorker(config);
   let running = true;
   const started = performance.now();
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
   const { report } = await rebuild;
   const rebuildMs = performance.now() - started;
   clearInterval(sampler);
+  stalls.disable();
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   await worker.dispose();
   await engine.close();
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
       during_p95_ms: r2(pct(during, 0.95)),
       during_max_ms: r2(Math.max(...during)),
       during_answers: during.length,
+      main_thread_stall_max_ms: r2(stalls.max / 1e6),
       rebuild_ms: Math.round(rebuildMs),
       rebuild_passages: report.chunks,
       rebuild_embedded: report.embedded,

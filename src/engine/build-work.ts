@@ -29,28 +29,6 @@ export function inProcessBuildWork(embedder: Embedder): BuildWork {
   };
 }
 
-/**
- * Below this many passages a second lane does not pay for itself: the worker thread needs about
- * a second to start and load its copy of the model.
- */
-const SECOND_LANE_MIN_TEXTS = 128;
-
-/**
- * For a build nobody waits on for answers (at start-up): a large embedding job runs on this
- * thread and on the build worker at once, one lane per core, each taking the next batch when
- * free. The indexes are built here, which saves copying the vectors to the worker.
- */
-export function bothThreadsBuildWork(embedder: Embedder, worker: BuildWork): BuildWork {
-  const here = inProcessBuildWork(embedder);
-  return {
-    ...here,
-    embed: (texts, onProgress) =>
-      texts.length < SECOND_LANE_MIN_TEXTS
-        ? here.embed(texts, onProgress)
-        : embedInBatches([(batch) => embedder.embed(batch), (batch) => worker.embed(batch)], texts, { ...(onProgress && { onProgress }) }),
-  };
-}
-
 export function writeVectorIndexFile(vectors: readonly Float32Array[], dim: number, file: string): void {
   VectorIndex.build(vectors, dim).save(file);
 }

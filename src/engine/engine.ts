@@ -6,7 +6,7 @@ import { extractSkills, filterSkills } from '../answer/skills.ts';
 import type { Config } from '../config.ts';
 import { createEmbedder, type Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
-import { bothThreadsBuildWork, inProcessBuildWork, type BuildWork } from './build-work.ts';
+import { inProcessBuildWork, type BuildWork } from './build-work.ts';
 import { BuildWorker } from './build-worker.ts';
 import { calibrateGate } from './calibrate-gate.ts';
 import { KnowledgeSet } from './knowledge-set.ts';
@@ -41,9 +41,8 @@ export interface EngineOptions {
   embedder?: Embedder;
   /**
    * Where builds embed and index. By default a reindex runs on a worker thread with its own copy
-   * of the configured model (in-process on an injected embedder), and a build at open, when
-   * nothing is answered yet, embeds on this thread and that worker together. When given, every
-   * build uses it.
+   * of the configured model (in-process on an injected embedder), and a build at open runs on
+   * this thread, which has nothing to answer yet. When given, every build uses it.
    */
   buildWork?: BuildWork;
   /** Progress of the build `open` runs when the index on disk is missing or stale. */
@@ -158,7 +157,7 @@ export class Engine {
     // The worker thread starts only when a build first needs it.
     const worker = options.buildWork === undefined && options.embedder === undefined ? new BuildWorker(options.config) : undefined;
     const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
-    const openWork = options.buildWork ?? (worker ? bothThreadsBuildWork(embedder, worker) : inProcessBuildWork(embedder));
+    const openWork = options.buildWork ?? inProcessBuildWork(embedder);
     try {
       const { knowledgeDir, indexDir } = options.config;
       const { set, report } = await KnowledgeSet.open(

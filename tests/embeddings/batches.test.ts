@@ -1,15 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { embedInBatches } from '../../src/embeddings/batches.ts';
+import type { Embedder } from '../../src/embeddings/embedder.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 
 const texts = Array.from({ length: 37 }, (_, i) => `text ${i} ${'word '.repeat((i * 5) % 11)}`.trim());
 
+/** The fake embedder, recording the batches it is given. */
+function recording(): { embedder: Embedder; fake: FakeEmbedder; batches: string[][] } {
+  const fake = new FakeEmbedder();
+  const batches: string[][] = [];
+  const embedder: Embedder = { name: fake.name, dim: fake.dim, embed: (b) => (batches.push([...b]), fake.embed(b)) };
+  return { embedder, fake, batches };
+}
+
 describe('embedInBatches', () => {
   it('embeds in batches of similar length and returns the vectors in input order, with progress', async () => {
-    const fake = new FakeEmbedder();
-    const batches: string[][] = [];
+    const { embedder, fake, batches } = recording();
     const progress: number[] = [];
-    const vectors = await embedInBatches([(b) => (batches.push([...b]), fake.embed(b))], texts, { onProgress: (d) => progress.push(d) });
+    const vectors = await embedInBatches(embedder, texts, { batchSize: 8, onProgress: (d) => progress.push(d) });
     expect(vectors).toEqual(texts.map((t) => fake.vectorOf(t)));
     expect(batches.map((b) => b.length)).toEqual([8, 8, 8, 8, 5]);
     // Sorted by length: no batch holds a text shorter than one of an earlier batch.
@@ -19,34 +27,35 @@ describe('embedInBatches', () => {
     expect(progress).toEqual([8, 16, 24, 32, 37]);
   });
 
-  it('shares the batches between lanes, each taking the next one when free', async () => {
-    const fake = new FakeEmbedder();
-    const taken = { fast: 0, slow: 0 };
-    const lane = (name: keyof typeof taken, ms: number) => async (batch: readonly string[]) => {
-      taken[name]++;
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      return fake.embed(batch);
-    };
-    const vectors = await embedInBatches([lane('fast', 1), lane('slow', 40)], texts);
-    expect(vectors).toEqual(texts.map((t) => fake.vectorOf(t)));
-    expect(taken.slow).toBeGreaterThanOrEqual(1);
-    expect(taken.fast).toBeGreaterThan(taken.slow);
-    expect(taken.fast + taken.slow).toBe(5);
+  it('puts long texts in smaller batches, so no batch pads to more than the character budget', async () => {
+    const { embedder, fake, batches } = recording();
+    const mixed = [...Array.from({ length: 10 }, (_, i) => `short ${i}`), ...Array.from({ length: 6 }, (_, i) => `long ${i} ${'x'.repeat(500)}`)];
+    const vectors = await embedInBatches(embedder, mixed, { batchSize: 8, maxPaddedChars: 1_600 });
+    expect(vectors).toEqual(mixed.map((t) => fake.vectorOf(t)));
+    expect(batches.map((b) => b.length)).toEqual([8, 3, 3, 2]);
+    for (const b of batches) expect(b.length * Math.max(...b.map((t) => t.length))).toBeLessThanOrEqual(1_600);
   });
 
-  it('fails when a lane fails, and the other lanes stop taking batches', async () => {
-    const fake = new FakeEmbedder();
-    let healthyBatches = 0;
-    const failing = async () => {
-      throw new Error('lane broke');
+  it('lets other work run between batches', async () => {
+    const { embedder } = recording();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const slow: Embedder = {
+      ...embedder,
+      embed: async (b) => {
+        const until = Date.now() + 3; // a batch that keeps the thread busy
+        while (Date.now() < until);
+        return embedder.embed(b);
+      },
     };
-    const healthy = async (batch: readonly string[]) => {
-      healthyBatches++;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      return fake.embed(batch);
-    };
-    await expect(embedInBatches([failing, healthy], texts)).rejects.toThrow('lane broke');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(healthyBatches).toBe(1);
+    await embedInBatches(slow, texts, { batchSize: 4 });
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+
+  it('fails with the embedder’s error, and when it returns the wrong number of vectors', async () => {
+    const { embedder } = recording();
+    await expect(embedInBatches({ ...embedder, embed: async () => Promise.reject(new Error('model broke')) }, texts)).rejects.toThrow('model broke');
+    await expect(embedInBatches({ ...embedder, embed: async () => [] }, texts)).rejects.toThrow(/0 vectors came back for \d+ texts/);
   });
 });

@@ -28,6 +28,8 @@ describe('BuildWorker with USE-lite', () => {
       const maxDiff = Math.max(...v.map((x, d) => Math.abs(x - fromHere[i]![d]!)));
       expect(maxDiff, `passage ${i}`).toBeLessThan(1e-5);
     });
-    expect(progress).toEqual([8, 16, 21]);
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(texts.length);
   });
 });
