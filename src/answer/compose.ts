@@ -1,3 +1,4 @@
+import { countWords } from '../ingest/block-text.ts';
 import type { TermStats } from '../search/term-stats.ts';
 import { contentTerms } from '../search/term-stats.ts';
 import type { Chunk, Citation } from '../types.ts';
@@ -138,15 +139,4 @@ function relevance(text: string, questionTerms: ReadonlySet<string>, stats: Term
   let score = 0;
   for (const t of contentTerms(text)) if (questionTerms.has(t)) score += stats.idf(t);
   return score;
-}
-
-function countWords(text: string): number {
-  let words = 0;
-  let inWord = false;
-  for (const ch of text) {
-    const space = ch === ' ' || ch === '\n' || ch === '\t';
-    if (!space && !inWord) words++;
-    inWord = !space;
-  }
-  return words;
 }

@@ -12,8 +12,7 @@ export function blocksOf(chunk: Pick<Chunk, 'text' | 'spans'>): PassageBlock[] {
   return chunk.spans.length > 0 ? chunk.spans : [{ start: 0, end: chunk.text.length, kind: 'paragraph' }];
 }
 
-/** Identifies the section a passage belongs to (document and heading path). */
-export const sectionKey = (c: Pick<Chunk, 'docId' | 'headingPath'>): string => `${c.docId}\n${c.headingPath.join('\n')}`;
+export { sectionKey } from '../ingest/chunk.ts';
 
 /** The section a citation names: its heading path, or the document's title before the first heading. */
 export function sectionLabel(chunk: Pick<Chunk, 'headingPath' | 'docTitle'>): string {
