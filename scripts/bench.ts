@@ -260,10 +260,13 @@ type ManyServersFigure = Record<
   number
 >;
 
-/** One run of scripts/bench-servers.ts (its own process): its JSON line. */
-function runServersChild(env: Record<string, string>, args: string[]): Promise<Record<string, number>> {
+/**
+ * Runs a bench child script in its own process (tsx, a minimal environment) and resolves with the
+ * JSON of the last line it printed on stdout; stderr lines matching `echo` are shown as progress.
+ */
+function runJsonChild<T>(script: string, args: readonly string[], env: Record<string, string>, label: string, echo?: RegExp): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SERVERS_CHILD, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -273,14 +276,19 @@ function runServersChild(env: Record<string, string>, args: string[]): Promise<R
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (/built \d+ server/.test(d.toString())) log(d.toString().trim());
+      if (echo?.test(d.toString())) log(d.toString().trim());
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`many-servers child failed (exit ${code}): ${stderr.trim().slice(-2000)}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>);
+      if (code !== 0) reject(new Error(`${label} child failed (exit ${code}): ${stderr.trim().slice(-2000)}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as T);
     });
   });
+}
+
+/** One run of scripts/bench-servers.ts (its own process): its JSON line. */
+function runServersChild(env: Record<string, string>, args: string[]): Promise<Record<string, number>> {
+  return runJsonChild(SERVERS_CHILD, args, env, 'many-servers', /built \d+ server/);
 }
 
 /**
@@ -539,22 +547,7 @@ async function copyRealKnowledge(dir: string, smoke: boolean): Promise<void> {
 }
 
 function runReindexChild(env: Record<string, string>, questionFiles: [string, string]): Promise<ReindexChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', REINDEX_CHILD, ...questionFiles], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`reindex child failed (exit ${code}): ${stderr.trim().slice(-2000)}`));
-      else resolve(JSON.parse(stdout) as ReindexChildResult);
-    });
-  });
+  return runJsonChild(REINDEX_CHILD, questionFiles, env, 'reindex');
 }
 
 async function benchRealKnowledge(
