@@ -12,19 +12,41 @@ export interface LexicalHit {
   score: number;
 }
 
-/** Words too common to say anything about which passage answers a question. */
+/**
+ * Words too common to say anything about which passage answers a question: the function words of
+ * NLTK's English stop-word list, plus question-asking verbs ("need", "tell", "want", "know").
+ */
 const STOP_WORDS = new Set(
-  ('a an and are as at be been but by can could do does did for from had has have how i if in into is it its ' +
-    'me my of on or our should so than that the their them then there these they this to was we were what ' +
-    'when where which who whom why will with would you your yours about any some much many need needs get ' +
-    'tell please want know').split(' '),
+  ('a about above after again against all am an and any are as at be because been before being below between ' +
+    'both but by can could did do does doing down during each few for from further had has have having he her ' +
+    'here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not ' +
+    'now of off on once only or other our ours ourselves out over own same she should so some such than that the ' +
+    'their theirs them themselves then there these they this those through to too under until up very was we ' +
+    'were what when where which while who whom why will with would you your yours yourself yourselves ' +
+    'much many need needs get tell please want know').split(' '),
 );
+
+/**
+ * Splitting at apostrophes leaves the halves of contractions ("don't" → "don", "you'll" → "ll"),
+ * and chat writes function words without them ("whats", "im", "u"). Neither says anything about
+ * which passage answers, and neither occurs in the knowledge, so as terms they would count as
+ * unknown words of the highest weight. The fragments are those of NLTK's English stop-word list.
+ */
+const CONTRACTION_WORDS = new Set(
+  ('ain aren couldn didn doesn don hadn hasn haven isn ll mightn mustn needn re shan shouldn ve wasn weren won wouldn ' +
+    'arent cant couldnt didnt doesnt dont hasnt havent isnt shouldnt wasnt werent wont wouldnt ' +
+    'im ive id youre youve hes shes thats whats hows whos wheres theres lets ' +
+    'u ur pls plz gonna wanna gotta').split(' '),
+);
+
+/** Changes to how words become terms change every lexical index: part of the index's identity. */
+export const TERM_RULES_VERSION = 3;
 
 /** Lower-cased, stop words dropped, stemmed: "banks" and "Banking" meet at "bank". */
 export function processTerm(term: string): string | null {
   const word = term.toLowerCase().replace(/^['’]+|['’]+$/g, '');
   if (word.length < 2 && !/\d/.test(word)) return null;
-  if (STOP_WORDS.has(word)) return null;
+  if (STOP_WORDS.has(word) || CONTRACTION_WORDS.has(word)) return null;
   return stemmer(word);
 }
 

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { botError, errorMessage } from '../errors.ts';
 import { PASSAGE_SIZE } from '../ingest/chunk.ts';
+import { TERM_RULES_VERSION } from '../search/lexical-index.ts';
 import { sha256 } from '../ingest/load.ts';
 import type { Chunk, SkippedFile } from '../types.ts';
 
@@ -52,10 +53,10 @@ export interface LoadedIndexFiles {
   lexicalJson: string;
 }
 
-/** Hash of what an index is built from: the documents' bytes and the chunk format. */
+/** Hash of what an index is built from: the documents' bytes, the chunk format and the term rules. */
 export function knowledgeHash(documents: readonly { id: string; hash: string }[]): string {
   const lines = [...documents].sort((a, b) => a.id.localeCompare(b.id)).map((d) => `${d.id}\t${d.hash}`);
-  return sha256(`format ${INDEX_FORMAT_VERSION} passages ${PASSAGE_SIZE.minWords}-${PASSAGE_SIZE.maxWords}\n${lines.join('\n')}`);
+  return sha256(`format ${INDEX_FORMAT_VERSION} terms ${TERM_RULES_VERSION} passages ${PASSAGE_SIZE.minWords}-${PASSAGE_SIZE.maxWords}\n${lines.join('\n')}`);
 }
 
 /**
