@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config.ts';
 import { buildIndex } from '../src/engine/build-index.ts';
 import { BuildWorker } from '../src/engine/build-worker.ts';
 import { Engine } from '../src/engine/engine.ts';
+import { ThreadEmbedder } from '../src/engine/thread-embedder.ts';
 import { loadKnowledge } from '../src/ingest/load.ts';
 
 const PAUSE_MS = 50;
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
   const rebuildDir = process.env.REBUILD_DIR;
   if (!warmupFile || !measuredFile || !rebuildDir) throw new Error('usage: bench-reindex.ts warmup.jsonl measured.jsonl (with REBUILD_DIR set)');
   const config = loadConfig();
-  const engine = await Engine.open({ config });
+  // As the engine sets itself up: the model on its own thread, which answers and the rebuild share.
+  const embedder = await ThreadEmbedder.start(config);
+  const engine = await Engine.open({ config, embedder });
   if (engine.builtAtOpen) throw new Error('the index was rebuilt at open: it must be persisted before this child starts');
 
   // Warm the code paths on other questions, so the measured ones miss the query cache.
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
   // How long the main thread was ever kept from answering: what the rebuild still does there.
   const stalls = monitorEventLoopDelay({ resolution: 10 });
   stalls.enable();
-  const worker = new BuildWorker(config);
+  const worker = new BuildWorker(config, { embedder });
   let running = true;
   const started = performance.now();
   const rebuild = buildIndex({
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   await worker.dispose();
   await engine.close();
+  await embedder.dispose();
 
   process.stdout.write(
     JSON.stringify({

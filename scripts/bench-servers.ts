@@ -14,7 +14,7 @@ import 'dotenv/config';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { createEmbedder } from '../src/embeddings/embedder.ts';
+import { ThreadEmbedder } from '../src/engine/thread-embedder.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { serverDirs } from '../src/engine/servers.ts';
 import { createLogger } from '../src/logger.ts';
@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   const servers = Number(process.env.BENCH_SERVERS ?? 1000);
   const questions = JSON.parse(await readFile(process.env.BENCH_QUESTIONS!, 'utf8')) as string[];
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const embedder = await createEmbedder(config);
+  // On its own thread, as the engine loads it.
+  const embedder = await ThreadEmbedder.start(config);
   const say = (msg: string) => process.stderr.write(`[bench servers] ${msg}\n`);
 
   if (process.argv.includes('--build')) {
@@ -146,8 +147,9 @@ async function main(): Promise<void> {
       rss_end_mb: mb(process.memoryUsage().rss),
     }) + '\n',
   );
-  // One embedder serves both engines; closing one disposes it.
+  // One embedder serves both engines; it belongs to this script, not to them.
   await engine.close();
+  await embedder.dispose();
 }
 
 main().catch((error: unknown) => {

@@ -17,14 +17,14 @@ const round = (x: number) => Math.round(x * 10) / 10;
 async function main(): Promise<void> {
   const { loadConfig } = await import('../src/config.ts');
   const { Engine } = await import('../src/engine/engine.ts');
-  const { createEmbedder } = await import('../src/embeddings/embedder.ts');
+  const { ThreadEmbedder } = await import('../src/engine/thread-embedder.ts');
   const { readManifest } = await import('../src/store/index-store.ts');
   const imported = performance.now();
 
   const config = loadConfig();
   const before = await readManifest(config.indexDir);
   // What Engine.open does when no embedder is given, split so the phases can be told apart.
-  const embedder = await createEmbedder(config);
+  const embedder = await ThreadEmbedder.start(config);
   const modelLoaded = performance.now();
   const engine = await Engine.open({ config, embedder });
   const opened = performance.now();

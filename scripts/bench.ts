@@ -23,7 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
-import { createEmbedder, normalize, type Embedder } from '../src/embeddings/embedder.ts';
+import { normalize, type Embedder } from '../src/embeddings/embedder.ts';
+import { ThreadEmbedder } from '../src/engine/thread-embedder.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { buildIndex } from '../src/engine/build-index.ts';
 import { inProcessBuildWork } from '../src/engine/build-work.ts';
@@ -633,14 +634,16 @@ async function main(): Promise<void> {
   if (machine.loadavg_1m_start > 0.5) log('the machine is busy: figures will be slower and noisier than on a quiet one');
 
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'mlbot-bench-'));
+  let modelThread: ThreadEmbedder | undefined;
   try {
     const config = loadConfig({ ...process.env, KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? path.join(REPO_ROOT, 'knowledge'), INDEX_DIR: path.join(tmp, 'index') }, REPO_ROOT);
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
     const { questions, files: questionFiles } = readQuestions();
 
-    // Model load (includes the embedder's own warm-up embedding).
+    // Model load (includes the embedder's own warm-up embedding), on its own thread as the engine does.
     log(`loading the ${config.embedder} embedder`);
-    const [baseEmbedder, modelLoadMs] = await timed(() => createEmbedder(config));
+    const [baseEmbedder, modelLoadMs] = await timed(() => ThreadEmbedder.start(config));
+    modelThread = baseEmbedder;
     const embedder = shared(baseEmbedder);
 
     // One question straight through the embedder (it has no cache of its own).
@@ -835,6 +838,7 @@ async function main(): Promise<void> {
     if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
     else printTables(result);
   } finally {
+    await modelThread?.dispose();
     await rm(tmp, { recursive: true, force: true });
   }
 }

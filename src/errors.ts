@@ -25,6 +25,7 @@ const MESSAGES = {
     `Vector dimension mismatch: the index holds ${p.expected}-dimensional vectors but got ${p.actual}.`,
   REINDEX_FAILED: (p: { cause: string }) => `Reindex failed, the previous index keeps answering: ${p.cause}`,
   BUILD_WORKER_FAILED: (p: { cause: string }) => `The index build worker thread failed: ${p.cause}.`,
+  MODEL_THREAD_FAILED: (p: { cause: string }) => `The embedding model's thread failed: ${p.cause}.`,
   KNOWLEDGE_FILE_NAME_INVALID: (p: { name: string; reason: string }) =>
     `${shown(p.name)} is not a usable knowledge file name: ${p.reason}.`,
   KNOWLEDGE_FILE_REJECTED: (p: { name: string; reason: string }) =>

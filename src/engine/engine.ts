@@ -4,10 +4,11 @@ import { composeAnswer } from '../answer/compose.ts';
 import { selectPassages, DEFAULT_SELECTION, type SelectionSettings } from '../answer/select.ts';
 import { extractSkills, filterSkills } from '../answer/skills.ts';
 import type { Config } from '../config.ts';
-import { createEmbedder, type Embedder } from '../embeddings/embedder.ts';
+import type { Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
 import { inProcessBuildWork, type BuildWork } from './build-work.ts';
 import { BuildWorker } from './build-worker.ts';
+import { ThreadEmbedder } from './thread-embedder.ts';
 import { calibrateGate } from './calibrate-gate.ts';
 import { KnowledgeSet } from './knowledge-set.ts';
 import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from './knowledge-files.ts';
@@ -37,12 +38,15 @@ const DEFAULT_LOADED_SERVERS = 64;
 export interface EngineOptions {
   config: Pick<Config, 'knowledgeDir' | 'indexDir' | 'embedder' | 'modelDir'> & Partial<Pick<Config, 'dataDir' | 'maxLoadedServers'>>;
   logger?: Logger;
-  /** Injected in tests; by default the configured model is loaded. */
+  /**
+   * Injected in tests and benchmarks (the engine leaves it open at close); by default the
+   * configured model is loaded on a thread of its own (ThreadEmbedder).
+   */
   embedder?: Embedder;
   /**
-   * Where builds embed and index. By default a reindex runs on a worker thread with its own copy
-   * of the configured model (in-process on an injected embedder), and a build at open runs on
-   * this thread, which has nothing to answer yet. When given, every build uses it.
+   * Where builds embed and index. By default a reindex builds its indexes on a worker thread and
+   * embeds on the model's thread (in-process with an injected embedder), and a build at open
+   * builds on this thread, which has nothing to answer yet. When given, every build uses it.
    */
   buildWork?: BuildWork;
   /** Progress of the build `open` runs when the index on disk is missing or stale. */
@@ -152,10 +156,11 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const logger = options.logger ?? silentLogger;
-    const embedder = options.embedder ?? (await createEmbedder(options.config));
+    const ownEmbedder = options.embedder === undefined ? await ThreadEmbedder.start(options.config) : undefined;
+    const embedder = options.embedder ?? ownEmbedder!;
     const retrieval = { ...DEFAULT_RETRIEVAL, ...options.retrieval };
-    // The worker thread starts only when a build first needs it.
-    const worker = options.buildWork === undefined && options.embedder === undefined ? new BuildWorker(options.config) : undefined;
+    // The build thread starts only when a reindex first needs it, and embeds on the model thread.
+    const worker = options.buildWork === undefined && ownEmbedder !== undefined ? new BuildWorker(options.config, { embedder: ownEmbedder }) : undefined;
     const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
     const openWork = options.buildWork ?? inProcessBuildWork(embedder);
     try {
@@ -172,6 +177,7 @@ export class Engine {
       return engine;
     } catch (error) {
       await worker?.dispose();
+      await ownEmbedder?.dispose();
       throw error;
     }
   }
@@ -328,7 +334,8 @@ export class Engine {
     await this.base.settled();
     for (const entry of this.servers.values()) await entry.set?.settled();
     if (this.options.buildWork === undefined) await this.reindexWork.dispose();
-    await this.embedder.dispose?.();
+    // An injected embedder belongs to whoever passed it in.
+    if (this.options.embedder === undefined) await this.embedder.dispose?.();
   }
 
   private baseIndex(): IndexWithoutGate {

@@ -60,6 +60,24 @@ describe('BuildWorker', () => {
     });
   });
 
+  it('names its failures as the thread hosting the model when it is that thread', async () => {
+    worker = new BuildWorker(config, { entry: new URL('../support/crashing-build-worker.ts', import.meta.url), failureCode: 'MODEL_THREAD_FAILED' });
+    await expect(worker.embed(['a question'])).rejects.toMatchObject({
+      code: 'MODEL_THREAD_FAILED',
+      message: "The embedding model's thread failed: it exited with code 70.",
+    });
+  });
+
+  it('embeds on the given embedder one text per request, starting no thread of its own for it', async () => {
+    const shared = new FakeEmbedder(16);
+    worker = new BuildWorker(config, { embedder: shared, entry: new URL('../support/crashing-build-worker.ts', import.meta.url) });
+    const progress: number[] = [];
+    const embedded = await worker.embed(texts, (done) => progress.push(done));
+    expect(embedded).toEqual(texts.map((t) => shared.vectorOf(t)));
+    expect(shared.calls).toBe(texts.length);
+    expect(progress).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('refuses vectors of the wrong dimension before sending them', async () => {
     worker = new BuildWorker(config);
     const dir = await tempDir('mlbot-worker-');
