@@ -182,8 +182,8 @@ interface Window {
 
 interface Statements {
   insertQuestion: Database.Statement<[number, string, string, string | null, string, Surface, number, number, string]>;
-  upsertVote: Database.Statement<[number, string, number, number, number]>;
-  insertComment: Database.Statement<[number, string, string, number, number]>;
+  upsertVote: Database.Statement<[number, string, number, number, number, string | null]>;
+  insertComment: Database.Statement<[number, string, string, number, number, string | null]>;
   prune: Database.Statement<[number]>;
   totals: Database.Statement<[Window], { questions: number; refused: number }>;
   votes: Database.Statement<[Window], { up: number; down: number }>;
@@ -278,27 +278,30 @@ export class FeedbackStore {
   }
 
   /**
-   * One vote per person per question: voting again replaces the vote. False when the question is
-   * unknown; true when recorded, or queued while the file is busy.
+   * One vote per person per question: voting again replaces the vote. `guildId` is where the
+   * click came from (null in DMs): a vote counts only on a question asked there, so no server can
+   * weigh on another's figures. False when there is no such question; true when recorded, or
+   * queued while the file is busy.
    */
-  recordVote(questionId: number, userId: string, vote: Vote): boolean {
+  recordVote(questionId: number, userId: string, vote: Vote, guildId: string | null): boolean {
     if (vote !== 'up' && vote !== 'down') throw new TypeError(`vote must be 'up' or 'down', got ${String(vote)}`);
     const value = vote === 'up' ? 1 : -1;
     const userHash = this.hashUser(userId);
     const at = this.now().getTime();
-    return this.write('vote', () => this.statements.upsertVote.run(questionId, userHash, value, at, questionId).changes > 0) ?? true;
+    return this.write('vote', () => this.statements.upsertVote.run(questionId, userHash, value, at, questionId, guildId).changes > 0) ?? true;
   }
 
   /**
-   * Keeps a comment (cut to 1000 characters; a person may comment more than once).
-   * False when the question is unknown or the comment is blank; true when recorded or queued.
+   * Keeps a comment (cut to 1000 characters; a person may comment more than once), on a question
+   * asked where the comment came from (`guildId`, null in DMs), as votes are.
+   * False when there is no such question or the comment is blank; true when recorded or queued.
    */
-  recordComment(questionId: number, userId: string, comment: string): boolean {
+  recordComment(questionId: number, userId: string, comment: string, guildId: string | null): boolean {
     const text = graphemePrefix(comment.trim(), MAX_STORED_COMMENT_CHARS);
     if (text === '') return false;
     const userHash = this.hashUser(userId);
     const at = this.now().getTime();
-    return this.write('comment', () => this.statements.insertComment.run(questionId, userHash, text, at, questionId).changes > 0) ?? true;
+    return this.write('comment', () => this.statements.insertComment.run(questionId, userHash, text, at, questionId, guildId).changes > 0) ?? true;
   }
 
   /** Records waiting for the file to be free. */
@@ -470,11 +473,11 @@ function prepare(db: Db): Statements {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     upsertVote: db.prepare(`
       INSERT INTO votes (question_id, user_hash, vote, voted_at)
-      SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?)
+      SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ? AND guild_id IS ?)
       ON CONFLICT (question_id, user_hash) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at`),
     insertComment: db.prepare(`
       INSERT INTO comments (question_id, user_hash, comment, commented_at)
-      SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?)`),
+      SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ? AND guild_id IS ?)`),
     prune: db.prepare('DELETE FROM questions WHERE asked_at < ?'),
     totals: db.prepare(`
       SELECT COUNT(*) AS questions, COALESCE(SUM(refused), 0) AS refused FROM questions

@@ -24,7 +24,7 @@ async function filledDb(): Promise<string> {
   const cite = [{ n: 1, source: 'roles.md', section: 'Skills', score: 0.5 }];
   store.recordQuestion({ ...base, question: 'What skills do I need?', refused: false, citations: cite });
   const q = store.recordQuestion({ ...base, question: 'what skills do I need', refused: false, citations: cite })!;
-  store.recordVote(q, '123456789012345678', 'down');
+  store.recordVote(q, '123456789012345678', 'down', null);
   store.recordQuestion({ ...base, question: 'Best pizza in town?', refused: true, confidence: 0.1, citations: [] });
   store.close();
   return file;

@@ -8,6 +8,7 @@ import { tempDir } from '../support/temp.ts';
 
 const USER = '123456789012345678';
 const OTHER = '223456789012345678';
+const GUILD = '987654321098765432';
 const DAY = 86_400_000;
 
 const open: FeedbackStore[] = [];
@@ -27,7 +28,7 @@ async function storeWithClock(start = Date.UTC(2025, 0, 15, 12), retentionDays =
 function ask(question: string, extra: Partial<QuestionRecord> = {}): QuestionRecord {
   return {
     question,
-    guildId: '987654321098765432',
+    guildId: GUILD,
     userId: USER,
     surface: 'slash',
     refused: false,
@@ -74,19 +75,19 @@ describe('FeedbackStore', () => {
   it('reopens an existing database without losing rows or changing the salt', async () => {
     const { store, file } = await storeWithClock();
     const id = store.recordQuestion(ask('Is Python enough?'))!;
-    expect(store.recordVote(id, USER, 'up')).toBe(true);
+    expect(store.recordVote(id, USER, 'up', GUILD)).toBe(true);
     store.close();
     const again = FeedbackStore.open(file, { now: () => new Date(Date.UTC(2025, 0, 15, 13)) });
     open.push(again);
     // Same salt, so the same person still has one vote.
-    expect(again.recordVote(id, USER, 'down')).toBe(true);
+    expect(again.recordVote(id, USER, 'down', GUILD)).toBe(true);
     expect(again.report({ days: 1 })).toMatchObject({ questions: 1, up: 0, down: 1 });
   });
 
   it('truncates the stored question to 500 characters and a comment to 1000', async () => {
     const { store, file } = await storeWithClock();
     const id = store.recordQuestion(ask('q'.repeat(700)))!;
-    expect(store.recordComment(id, USER, 'c'.repeat(1500))).toBe(true);
+    expect(store.recordComment(id, USER, 'c'.repeat(1500), GUILD)).toBe(true);
     store.close();
     expect((rows(file, 'SELECT question FROM questions')[0]!.question as string).length).toBe(500);
     expect((rows(file, 'SELECT comment FROM comments')[0]!.comment as string).length).toBe(1000);
@@ -95,8 +96,8 @@ describe('FeedbackStore', () => {
   it('never writes the raw user id to the database file or its WAL', async () => {
     const { store, file } = await storeWithClock();
     const id = store.recordQuestion(ask('How do I get into MLOps?'))!;
-    store.recordVote(id, USER, 'down');
-    store.recordComment(id, USER, 'Please add a section on MLOps.');
+    store.recordVote(id, USER, 'down', GUILD);
+    store.recordComment(id, USER, 'Please add a section on MLOps.', GUILD);
     // While open, the WAL holds the writes: check it too.
     const needle = Buffer.from(USER);
     const filesNow = [file, `${file}-wal`].filter(existsSync);
@@ -112,9 +113,9 @@ describe('FeedbackStore', () => {
   it('keeps one vote per person per question: a second click changes it', async () => {
     const { store, file } = await storeWithClock();
     const id = store.recordQuestion(ask('Do I need a PhD?'))!;
-    expect(store.recordVote(id, USER, 'up')).toBe(true);
-    expect(store.recordVote(id, USER, 'down')).toBe(true);
-    expect(store.recordVote(id, OTHER, 'up')).toBe(true);
+    expect(store.recordVote(id, USER, 'up', GUILD)).toBe(true);
+    expect(store.recordVote(id, USER, 'down', GUILD)).toBe(true);
+    expect(store.recordVote(id, OTHER, 'up', GUILD)).toBe(true);
     expect(store.report()).toMatchObject({ up: 1, down: 1 });
     store.close();
     expect(rows(file, 'SELECT vote FROM votes ORDER BY vote')).toEqual([{ vote: -1 }, { vote: 1 }]);
@@ -123,25 +124,41 @@ describe('FeedbackStore', () => {
   it('refuses votes and comments on an unknown question, and blank comments', async () => {
     const { store } = await storeWithClock();
     const id = store.recordQuestion(ask('Which industries hire?'))!;
-    expect(store.recordVote(id + 1, USER, 'up')).toBe(false);
-    expect(store.recordComment(id + 1, USER, 'hello')).toBe(false);
-    expect(store.recordComment(id, USER, '   ')).toBe(false);
-    expect(store.recordComment(id, USER, 'More on salaries please')).toBe(true);
+    expect(store.recordVote(id + 1, USER, 'up', GUILD)).toBe(false);
+    expect(store.recordComment(id + 1, USER, 'hello', GUILD)).toBe(false);
+    expect(store.recordComment(id, USER, '   ', GUILD)).toBe(false);
+    expect(store.recordComment(id, USER, 'More on salaries please', GUILD)).toBe(true);
     expect(store.report()).toMatchObject({ up: 0, down: 0 });
+  });
+
+  it('counts a vote or comment only from where its question was asked', async () => {
+    const { store, file } = await storeWithClock();
+    const inServer = store.recordQuestion(ask('Asked in this server?'))!;
+    const inDm = store.recordQuestion(ask('Asked in a DM?', { guildId: null }))!;
+    expect(store.recordVote(inServer, USER, 'down', '111111111111111111')).toBe(false);
+    expect(store.recordVote(inServer, USER, 'down', null)).toBe(false);
+    expect(store.recordComment(inServer, USER, 'from elsewhere', '111111111111111111')).toBe(false);
+    expect(store.recordVote(inDm, USER, 'up', GUILD)).toBe(false);
+    expect(store.report()).toMatchObject({ up: 0, down: 0 });
+    expect(store.recordVote(inServer, USER, 'down', GUILD)).toBe(true);
+    expect(store.recordVote(inDm, USER, 'up', null)).toBe(true);
+    expect(store.report()).toMatchObject({ up: 1, down: 1 });
+    store.close();
+    expect(rows(file, 'SELECT COUNT(*) AS n FROM comments')).toEqual([{ n: 0 }]);
   });
 
   it('prunes questions, votes and comments past the retention bound', async () => {
     const { store, file, clock } = await storeWithClock(Date.UTC(2025, 0, 1), 30);
     const old = store.recordQuestion(ask('Old question'))!;
-    store.recordVote(old, USER, 'up');
-    store.recordComment(old, USER, 'old comment');
+    store.recordVote(old, USER, 'up', GUILD);
+    store.recordComment(old, USER, 'old comment', GUILD);
     clock.ms += 20 * DAY;
     const recent = store.recordQuestion(ask('Recent question'))!;
     clock.ms += 11 * DAY; // `old` is now 31 days old, `recent` 11
     expect(store.prune()).toBe(1);
     expect(store.prune()).toBe(0);
-    expect(store.recordVote(old, USER, 'down')).toBe(false);
-    expect(store.recordVote(recent, USER, 'down')).toBe(true);
+    expect(store.recordVote(old, USER, 'down', GUILD)).toBe(false);
+    expect(store.recordVote(recent, USER, 'down', GUILD)).toBe(true);
     store.close();
     expect(rows(file, 'SELECT question FROM questions')).toEqual([{ question: 'Recent question' }]);
     expect(rows(file, 'SELECT COUNT(*) AS n FROM votes')).toEqual([{ n: 1 }]);
@@ -171,11 +188,11 @@ describe('FeedbackStore', () => {
     store.recordQuestion(ask('  What   SKILLS does an ML-engineer need?!  ', { userId: OTHER }));
     const salary = store.recordQuestion(ask('How much do ML engineers earn?'))!;
     store.recordQuestion(ask('How much do ML engineers earn'));
-    store.recordVote(salary, USER, 'down');
-    store.recordVote(salary, OTHER, 'down');
+    store.recordVote(salary, USER, 'down', GUILD);
+    store.recordVote(salary, OTHER, 'down', GUILD);
     store.recordQuestion(ask("What's the best pizza?", { refused: true, confidence: 0.1, citations: [] }));
     const good = store.recordQuestion(ask('Which industries hire ML engineers?'))!;
-    store.recordVote(good, USER, 'up');
+    store.recordVote(good, USER, 'up', GUILD);
     store.recordQuestion(ask('???', { refused: true, confidence: 0, citations: [] }));
 
     const report = store.report({ days: 7 });
@@ -205,7 +222,7 @@ describe('FeedbackStore', () => {
     const B = '222222222222222222';
     store.recordQuestion(ask('Asked in A?', { guildId: A }));
     const inB = store.recordQuestion(ask('Private question in B?', { guildId: B, refused: true }))!;
-    store.recordVote(inB, USER, 'down');
+    store.recordVote(inB, USER, 'down', B);
     store.recordQuestion(ask('Asked in a DM?', { guildId: null, refused: true }));
 
     const a = store.report({ guildId: A });
@@ -241,7 +258,7 @@ describe('FeedbackStore', () => {
     const store = FeedbackStore.open(':memory:');
     open.push(store);
     const id = store.recordQuestion(ask('In memory?'))!;
-    expect(store.recordVote(id, USER, 'up')).toBe(true);
+    expect(store.recordVote(id, USER, 'up', GUILD)).toBe(true);
     expect(store.report().questions).toBe(1);
   });
 });
@@ -270,7 +287,7 @@ describe('FeedbackStore when another program holds the file', () => {
     const lock = lockExclusively(file);
     const ids = Array.from({ length: 10 }, (_, i) => store.recordQuestion(ask(`Asked while locked ${i}`)));
     expect(ids).toEqual(Array(10).fill(undefined));
-    expect(store.recordVote(first, USER, 'up')).toBe(true);
+    expect(store.recordVote(first, USER, 'up', GUILD)).toBe(true);
     expect(store.pendingWrites).toBe(11);
     expect(lines().filter((l) => l.level === 40 && String(l.msg).includes('busy'))).toHaveLength(1);
     // Readers are not blocked by a writer (WAL): the report still works, without the queued rows.
