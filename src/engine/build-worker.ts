@@ -176,5 +176,3 @@ export class BuildWorker implements BuildWork {
     for (const p of all) p.reject(error);
   }
 }
-
-

@@ -35,12 +35,12 @@ const STOP_WORDS = new Set(
 const CONTRACTION_WORDS = new Set(
   ('ain aren couldn didn doesn don hadn hasn haven isn ll mightn mustn needn re shan shouldn ve wasn weren won wouldn ' +
     'arent cant couldnt didnt doesnt dont hasnt havent isnt shouldnt wasnt werent wont wouldnt ' +
-    'im ive id youre youve hes shes thats whats hows whos wheres theres lets ' +
+    'im ive youre youve hes shes thats whats hows whos wheres theres lets ' +
     'u ur pls plz gonna wanna gotta').split(' '),
 );
 
 /** Changes to how words become terms change every lexical index: part of the index's identity. */
-export const TERM_RULES_VERSION = 3;
+export const TERM_RULES_VERSION = 4;
 
 /** Lower-cased, stop words dropped, stemmed: "banks" and "Banking" meet at "bank". */
 export function processTerm(term: string): string | null {
