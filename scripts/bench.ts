@@ -210,14 +210,19 @@ interface StartupRun {
   answered: number;
 }
 
+/** A bench child script in its own process, run by tsx with a minimal environment plus `env`. */
+function spawnBenchChild(script: string, args: readonly string[], env: Record<string, string>) {
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 function runStartupChild(env: Record<string, string>, questionFiles: string[]): Promise<StartupRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', STARTUP_CHILD, ...questionFiles], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnBenchChild(STARTUP_CHILD, questionFiles, env);
     let buffered = '';
     let stderr = '';
     let first: { at: number; msg: Record<string, unknown> } | undefined;
@@ -267,11 +272,7 @@ type ManyServersFigure = Record<
  */
 function runJsonChild<T>(script: string, args: readonly string[], env: Record<string, string>, label: string, echo?: RegExp): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnBenchChild(script, args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

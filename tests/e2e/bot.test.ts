@@ -10,7 +10,7 @@ import { citationLabel, groupSources } from '../../src/answer/sources.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { EmulatorPermissions, snowflake, startDiscordEmulator, type DiscordEmulator } from '../support/discord-emulator.ts';
-import { botEnv, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
+import { botEnv, registerAndStartBot, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
 import { REPO_ROOT, tempDir } from '../support/temp.ts';
 
 let emulator: DiscordEmulator;
@@ -24,11 +24,7 @@ beforeAll(async () => {
   emulator = await startDiscordEmulator({ waitTimeoutMs: 10_000, requireRegisteredCommands: true });
   const env = await botEnv(emulator);
 
-  const register = spawnEntry('scripts/register-commands.ts', env);
-  expect(await register.exited).toBe(0);
-
-  bot = spawnEntry('src/bin/start.ts', env);
-  await bot.waitForLog(/"msg":"bot ready"/);
+  bot = await registerAndStartBot(env);
   // The same engine in-process, on the same knowledge: the oracle for the citations the bot shows.
   reference = await Engine.open({
     config: loadConfig({ KNOWLEDGE_DIR: env.KNOWLEDGE_DIR!, INDEX_DIR: path.join(await tempDir('mlbot-ref-'), 'index') }, REPO_ROOT),

@@ -9,7 +9,7 @@ import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DOCUMENT_BYTES } from '../../src/ingest/load.ts';
 import { snowflake, startDiscordEmulator, type DiscordEmulator, type InteractionHandle } from '../support/discord-emulator.ts';
-import { botEnv, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
+import { botEnv, registerAndStartBot, type SpawnedBot } from '../support/spawn-bot.ts';
 
 let emulator: DiscordEmulator;
 let bot: SpawnedBot;
@@ -19,9 +19,7 @@ const newUser = () => snowflake();
 beforeAll(async () => {
   emulator = await startDiscordEmulator({ waitTimeoutMs: 10_000, requireRegisteredCommands: true });
   const env = await botEnv(emulator);
-  expect(await spawnEntry('scripts/register-commands.ts', env).exited).toBe(0);
-  bot = spawnEntry('src/bin/start.ts', env);
-  await bot.waitForLog(/"msg":"bot ready"/);
+  bot = await registerAndStartBot(env);
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import type { APIEmbed } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snowflake, startDiscordEmulator, type DiscordEmulator, type RecordedFile } from '../support/discord-emulator.ts';
 import { bareUrls, maskedLinks, messageTexts } from '../support/discord-markup.ts';
-import { botEnv, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
+import { botEnv, registerAndStartBot, type SpawnedBot } from '../support/spawn-bot.ts';
 import { REPO_ROOT } from '../support/temp.ts';
 
 const DOCUMENTS = 300;
@@ -52,9 +52,7 @@ beforeAll(async () => {
   const env = await botEnv(emulator);
   for (let i = 0; i < DOCUMENTS; i++) await writeFile(path.join(env.KNOWLEDGE_DIR!, guideName(i)), guide(i));
   await writeFile(path.join(env.KNOWLEDGE_DIR!, 'account-help.md'), PLANTED);
-  expect(await spawnEntry('scripts/register-commands.ts', env).exited).toBe(0);
-  bot = spawnEntry('src/bin/start.ts', env);
-  await bot.waitForLog(/"msg":"bot ready"/, 180_000);
+  bot = await registerAndStartBot(env, 180_000);
 }, 240_000);
 
 afterAll(async () => {

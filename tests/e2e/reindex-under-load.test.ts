@@ -7,7 +7,7 @@ import { InteractionResponseType } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snowflake, startDiscordEmulator, type DiscordEmulator, type InteractionHandle } from '../support/discord-emulator.ts';
 import { writeGeneratedKnowledge } from '../support/generated-knowledge.ts';
-import { botEnv, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
+import { botEnv, registerAndStartBot, type SpawnedBot } from '../support/spawn-bot.ts';
 
 const DOCUMENTS = 300;
 const QUESTIONS = [
@@ -29,9 +29,7 @@ let bot: SpawnedBot;
 beforeAll(async () => {
   emulator = await startDiscordEmulator({ waitTimeoutMs: 10_000, requireRegisteredCommands: true });
   const env = await botEnv(emulator);
-  expect(await spawnEntry('scripts/register-commands.ts', env).exited).toBe(0);
-  bot = spawnEntry('src/bin/start.ts', env);
-  await bot.waitForLog(/"msg":"bot ready"/);
+  bot = await registerAndStartBot(env);
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { MessageFlags } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snowflake, startDiscordEmulator, type DiscordEmulator, type EmulatedGuild, type InteractionHandle } from '../support/discord-emulator.ts';
 import { maskedLinks, messageTexts } from '../support/discord-markup.ts';
-import { botEnv, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
+import { botEnv, registerAndStartBot, type SpawnedBot } from '../support/spawn-bot.ts';
 import { readManifest } from '../../src/store/index-store.ts';
 
 const GLACIERS = '# Glacier notes\n\n## Glacier hiking\n\nGlacier hiking in our club needs crampons, an ice axe and a rope team of three.\n';
@@ -43,9 +43,7 @@ beforeAll(async () => {
   A = emulator.otherGuilds[0]!;
   // Global commands, so both servers (and DMs) have them.
   const env = await botEnv(emulator, { DISCORD_GUILD_ID: '' });
-  expect(await spawnEntry('scripts/register-commands.ts', env).exited).toBe(0);
-  bot = spawnEntry('src/bin/start.ts', env);
-  await bot.waitForLog(/"msg":"bot ready"/);
+  bot = await registerAndStartBot(env);
 }, 90_000);
 
 afterAll(async () => {

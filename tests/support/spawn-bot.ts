@@ -83,3 +83,13 @@ export function spawnEntry(entry: string, env: Record<string, string>): SpawnedB
     },
   };
 }
+
+/** Registers the slash commands with the emulator, then starts the bot and waits until it is ready. */
+export async function registerAndStartBot(env: Record<string, string>, readyTimeoutMs?: number): Promise<SpawnedBot> {
+  const register = spawnEntry('scripts/register-commands.ts', env);
+  const code = await register.exited;
+  if (code !== 0) throw new Error(`register-commands exited with ${code}; stderr:\n${register.stderr()}`);
+  const bot = spawnEntry('src/bin/start.ts', env);
+  await bot.waitForLog(/"msg":"bot ready"/, readyTimeoutMs);
+  return bot;
+}
