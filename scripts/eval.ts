@@ -1,15 +1,17 @@
 /**
  * Retrieval and answer quality, per knowledge set, on labelled questions.
  *
- *   npm run eval                          both built-in sets (below)
- *   npm run eval -- --set article         one of them
+ *   npm run eval                          the growth table: every built-in combination (below)
+ *   npm run eval -- --set article+course  one combination (names as printed)
  *   npm run eval -- --knowledge DIR [--with-article] --questions a.jsonl[,b.jsonl]
  *                                         any other corpus (a folder of documents) and its questions
  *   flags: --json (one JSON array on stdout), --verbose (one line per question on stderr)
  *
- * Built-in sets: "article" is knowledge/ alone with the dev and paraphrase questions;
- * "article+guide" adds the ML interviews guide from ../shared/corpora, asked the guide's questions
- * and the dev questions again (the article's answers must survive a larger knowledge base).
+ * Knowledge grows, and what it answered must survive: the article (knowledge/) alone, then with
+ * the interviews guide, with the Hugging Face course, and with both (the corpora are read from
+ * ../shared/corpora and copied to a temporary folder, never into the project). The dev and
+ * paraphrase questions are asked on every combination, the guide's and the course's questions
+ * on every combination holding their corpus.
  *
  * Judged at passage level: a question "hits at k" when one of the first k citations (in the
  * order the answer numbers them) has a gold phrase in its passage text. Section names never count.
@@ -27,7 +29,6 @@ import type { Answer } from '../src/types.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
-const ARTICLE = path.join(REPO_ROOT, 'knowledge');
 
 const LabelledQuestion = z.object({
   id: z.string(),
@@ -44,21 +45,31 @@ interface KnowledgeSet {
   questionFiles: string[];
 }
 
-const BUILT_IN: KnowledgeSet[] = [
-  {
-    name: 'article',
-    sources: [{ dir: ARTICLE, into: '' }],
-    questionFiles: [path.join(SHARED, 'eval', 'questions.dev.jsonl'), path.join(REPO_ROOT, 'tests', 'fixtures', 'questions.paraphrased.jsonl')],
-  },
-  {
-    name: 'article+guide',
-    sources: [
-      { dir: ARTICLE, into: '' },
-      { dir: path.join(SHARED, 'corpora', 'ml-interviews-guide', 'docs'), into: 'ml-interviews-guide' },
-    ],
-    questionFiles: [path.join(SHARED, 'eval', 'questions.guide.jsonl'), path.join(SHARED, 'eval', 'questions.dev.jsonl')],
-  },
-];
+const CORPORA = {
+  article: { dir: path.join(REPO_ROOT, 'knowledge'), into: '' },
+  guide: { dir: path.join(SHARED, 'corpora', 'ml-interviews-guide', 'docs'), into: 'ml-interviews-guide' },
+  course: { dir: path.join(SHARED, 'corpora', 'hf-course', 'docs'), into: 'hf-course' },
+};
+type Corpus = keyof typeof CORPORA;
+
+const QUESTIONS = {
+  dev: path.join(SHARED, 'eval', 'questions.dev.jsonl'),
+  paraphrased: path.join(REPO_ROOT, 'tests', 'fixtures', 'questions.paraphrased.jsonl'),
+  guide: path.join(SHARED, 'eval', 'questions.guide.jsonl'),
+  course: path.join(SHARED, 'eval', 'questions.hf-course.jsonl'),
+};
+
+/** Every combination of the article with the other corpora, each asked the questions of what it holds. */
+const GROWTH: Corpus[][] = [['article'], ['article', 'guide'], ['article', 'course'], ['article', 'guide', 'course']];
+
+function growthSet(corpora: Corpus[]): KnowledgeSet {
+  const questions: (keyof typeof QUESTIONS)[] = ['dev', 'paraphrased'];
+  if (corpora.includes('guide')) questions.push('guide');
+  if (corpora.includes('course')) questions.push('course');
+  return { name: corpora.join('+'), sources: corpora.map((c) => CORPORA[c]), questionFiles: questions.map((q) => QUESTIONS[q]) };
+}
+
+const BUILT_IN: KnowledgeSet[] = GROWTH.map(growthSet);
 
 async function readQuestions(file: string): Promise<LabelledQuestion[]> {
   const text = await readFile(file, 'utf8').catch(() => {
@@ -121,7 +132,7 @@ interface Outcome {
   misquotes: number;
 }
 
-function summarize(set: string, file: string, outcomes: Outcome[]) {
+function summarize(set: string, passages: number, file: string, outcomes: Outcome[]) {
   const answerable = outcomes.filter((o) => o.q.expect === 'answer');
   const refusable = outcomes.filter((o) => o.q.expect === 'refuse');
   const answered = outcomes.filter((o) => !o.answer.refused);
@@ -130,6 +141,7 @@ function summarize(set: string, file: string, outcomes: Outcome[]) {
   const citations = answered.reduce((sum, o) => sum + o.answer.citations.length, 0);
   return {
     knowledge: set,
+    passages,
     questions: path.basename(file),
     answerable: answerable.length,
     hit_at_1: hitAt(1),
@@ -164,7 +176,7 @@ function parseArgs(argv: string[]): { sets: KnowledgeSet[]; json: boolean; verbo
       sets: [
         {
           name: `${argv.includes('--with-article') ? 'article+' : ''}${path.basename(dir)}`,
-          sources: [...(argv.includes('--with-article') ? [{ dir: ARTICLE, into: '' }] : []), { dir, into: path.basename(dir) }],
+          sources: [...(argv.includes('--with-article') ? [CORPORA.article] : []), { dir, into: path.basename(dir) }],
           questionFiles: questions.split(',').map((f) => path.resolve(f)),
         },
       ],
@@ -194,7 +206,7 @@ async function evaluate(set: KnowledgeSet, verbose: boolean): Promise<Report[]> 
         });
       }
       if (verbose) for (const o of outcomes) process.stderr.write(verboseLine(set.name, o));
-      reports.push(summarize(set.name, file, outcomes));
+      reports.push(summarize(set.name, engine.stats().chunks, file, outcomes));
     }
   } finally {
     await engine.close();
@@ -210,9 +222,10 @@ function verboseLine(set: string, o: Outcome): string {
 }
 
 function printTable(reports: Report[]): void {
-  const head = ['knowledge', 'questions', 'hit@1', 'hit@3', 'MRR', 'false refusals', 'refused', 'cites/answer', 'misquoted', 'misses'];
+  const head = ['knowledge', 'passages', 'questions', 'hit@1', 'hit@3', 'MRR', 'false refusals', 'refused', 'cites/answer', 'misquoted', 'misses'];
   const rows = reports.map((r) => [
     r.knowledge,
+    String(r.passages),
     r.questions,
     `${r.hit_at_1}/${r.answerable}`,
     `${r.hit_at_3}/${r.answerable}`,

@@ -7,7 +7,7 @@ import { parseMarkdown } from './markdown.ts';
 import { parsePlainText } from './plain-text.ts';
 import { UnreadableDocument } from './unreadable.ts';
 
-export const KNOWLEDGE_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
+export const KNOWLEDGE_EXTENSIONS = ['.md', '.markdown', '.mdx', '.txt'] as const;
 /** Knowledge documents are articles, not data dumps; anything bigger is almost surely a mistake. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
@@ -100,7 +100,7 @@ export function parseDocument(id: string, raw: string, hash: string): KnowledgeD
     const parsed = parsePlainText(text.replace(/\r\n?/g, '\n'));
     return { id, title: parsed.title ?? titleFromFileName(id), hash, blocks: parsed.collector.blocks };
   }
-  const parsed = parseMarkdown(text);
+  const parsed = parseMarkdown(text, id.toLowerCase().endsWith('.mdx') ? 'mdx' : 'markdown');
   const { title, url } = parsed.frontMatter;
   return {
     id,

@@ -9,6 +9,8 @@ import { BlockCollector } from './block-collector.ts';
 import { BlockText, cutWords, trimBlankLines } from './block-text.ts';
 import { hasClosedFrontMatter, readFrontMatter, type FrontMatter } from './front-matter.ts';
 import { InlineHtml, joinContext, readHtmlBlock, type HtmlSink } from './html.ts';
+import { alertMarkers } from './alerts.ts';
+import { mdxPlugin } from './mdx.ts';
 import { MAX_NESTING, UnreadableDocument } from './unreadable.ts';
 
 /**
@@ -28,29 +30,39 @@ const footnote = footnotePlugin as unknown as PluginSimple;
 /** markdown-it reads `maxNesting` from its options, but its typings do not declare it. */
 const options: Options & { maxNesting: number } = { html: true, maxNesting: MAX_NESTING };
 
-function createParser(withFrontMatter: boolean): MarkdownIt {
+function createParser(withFrontMatter: boolean, mdx: boolean): MarkdownIt {
   // The TeX renderer is never called (tokens are walked, not rendered); it returns the source.
   const md = new MarkdownIt(options)
     .use(footnote)
-    .use(tex, { render: (content: string) => content });
+    .use(tex, { render: (content: string) => content })
+    .use(alertMarkers);
+  if (mdx) md.use(mdxPlugin);
   return withFrontMatter ? md.use(frontMatter, () => undefined) : md;
 }
 
-const plainParser = createParser(false);
-const frontMatterParser = createParser(true);
+/** One parser per flavour, made when first needed: [plain, with front matter]. */
+const parsers = { markdown: [] as MarkdownIt[], mdx: [] as MarkdownIt[] };
 
-export function parseMarkdown(src: string): ParsedMarkdown {
+function parserFor(flavour: MarkdownFlavour, withFrontMatter: boolean): MarkdownIt {
+  const slot = withFrontMatter ? 1 : 0;
+  return (parsers[flavour][slot] ??= createParser(withFrontMatter, flavour === 'mdx'));
+}
+
+/** `mdx`: the file is MDX (see mdx.ts), read as the Markdown it holds. */
+export type MarkdownFlavour = 'markdown' | 'mdx';
+
+export function parseMarkdown(src: string, flavour: MarkdownFlavour = 'markdown'): ParsedMarkdown {
   let tokens: Token[] | undefined;
   let meta: FrontMatter = {};
   if (hasClosedFrontMatter(src)) {
-    const withMeta = frontMatterParser.parse(src, {});
+    const withMeta = parserFor(flavour, true).parse(src, {});
     const read = withMeta[0]?.type === 'front_matter' ? readFrontMatter(withMeta[0].meta as string) : undefined;
     if (read !== undefined) {
       tokens = withMeta;
       meta = read;
     }
   }
-  tokens ??= plainParser.parse(src, {});
+  tokens ??= parserFor(flavour, false).parse(src, {});
   assertWithinNesting(tokens);
   const collector = new BlockCollector(meta.title);
   new MarkdownWalker(tokens, collector).walk();
