@@ -62,7 +62,11 @@ export interface Citation {
   url?: string;
 }
 
-export type RefusalReason = 'empty' | 'unclear' | 'off-topic';
+/**
+ * Why a question was not answered: nothing asked, nothing readable, no document supports it,
+ * it names something the knowledge never mentions, or it asks for a figure no passage states.
+ */
+export type RefusalReason = 'empty' | 'unclear' | 'off-topic' | 'unknown-names' | 'no-figure';
 
 export interface Answer {
   question: string;

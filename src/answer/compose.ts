@@ -2,7 +2,7 @@ import { countWords } from '../ingest/block-text.ts';
 import type { TermStats } from '../search/term-stats.ts';
 import { contentTerms } from '../search/term-stats.ts';
 import type { Chunk, Citation } from '../types.ts';
-import { blocksOf, sectionLabel } from './passage-view.ts';
+import { blocksOf, sectionLabel, type PassageBlock } from './passage-view.ts';
 import { sentenceSpans, type TextSpan } from './sentences.ts';
 
 /** A passage this long or shorter is quoted whole; a longer one by its most relevant sentences. */
@@ -56,23 +56,31 @@ interface Sentence extends TextSpan {
   relevance: number;
 }
 
-/** The lines an answer shows for one passage: list items as bullets, other blocks as they are. */
+/** Code is quoted for what it shows, not for what it explains: its lines weigh half a sentence's. */
+const CODE_RELEVANCE = 0.5;
+
+/** Opens and closes a quoted piece of code, so neither a reader nor the quote check takes `x[0]` for a citation. */
+export const CODE_FENCE = '```';
+
+/**
+ * The lines an answer shows for one passage: list items as bullets, code between fences, other
+ * blocks as they are. Prose is quoted by sentences, code by whole lines, tables and formulas whole.
+ */
 function quoteLines(chunk: Chunk, questionTerms: ReadonlySet<string>, stats: TermStats): string[] {
   const blocks = blocksOf(chunk);
   const sentences: Sentence[] = [];
   blocks.forEach((block, b) => {
-    const isWhole = block.kind === 'code' || block.kind === 'math' || block.kind === 'table-row';
-    const spans = isWhole ? [{ start: block.start, end: block.end }] : sentenceSpans(chunk.text.slice(block.start, block.end)).map((s) => ({ start: s.start + block.start, end: s.end + block.start }));
-    for (const s of spans) {
+    for (const s of quoteUnits(chunk.text, block)) {
       const text = chunk.text.slice(s.start, s.end);
-      sentences.push({ ...s, block: b, words: countWords(text), relevance: relevance(text, questionTerms, stats) });
+      const weight = block.kind === 'code' ? CODE_RELEVANCE : 1;
+      sentences.push({ ...s, block: b, words: countWords(text), relevance: weight * relevance(text, questionTerms, stats) });
     }
   });
   if (sentences.length === 0) return [];
 
   const total = sentences.reduce((sum, s) => sum + s.words, 0);
   const chosen = total <= QUOTE_WHOLE_WORDS ? sentences.map((_, i) => i) : bestWindow(sentences);
-  // Consecutive sentences of one block read as one line; a new block starts a new line.
+  // Consecutive units of one block read as one line; a new block starts a new line.
   const lines: string[] = [];
   let lineStart = -1;
   let lineEnd = -1;
@@ -81,7 +89,7 @@ function quoteLines(chunk: Chunk, questionTerms: ReadonlySet<string>, stats: Ter
     if (lineStart < 0) return;
     const kind = blocks[lineBlock]!.kind;
     const text = chunk.text.slice(lineStart, lineEnd);
-    lines.push(kind === 'list-item' ? `• ${text}` : text);
+    lines.push(kind === 'list-item' ? `• ${text}` : kind === 'code' ? `${CODE_FENCE}\n${text}\n${CODE_FENCE}` : text);
   };
   for (const i of chosen) {
     const s = sentences[i]!;
@@ -95,9 +103,26 @@ function quoteLines(chunk: Chunk, questionTerms: ReadonlySet<string>, stats: Ter
     lineBlock = s.block;
   }
   flush();
-  // A quoted line never spans lines of the source: code and tables keep their own line breaks
-  // inside one quote, which the answer shows as they are.
+  // A quoted line never spans lines of the source, but for code and tables, which keep their own
+  // line breaks inside one quote.
   return lines;
+}
+
+/** The units a block is quoted by, as offsets into the passage: sentences of prose, lines of code, whole tables and formulas. */
+function quoteUnits(text: string, block: PassageBlock): TextSpan[] {
+  if (block.kind === 'math' || block.kind === 'table-row') return [{ start: block.start, end: block.end }];
+  if (block.kind !== 'code') {
+    return sentenceSpans(text.slice(block.start, block.end)).map((s) => ({ start: s.start + block.start, end: s.end + block.start }));
+  }
+  const units: TextSpan[] = [];
+  let start = block.start;
+  while (start < block.end) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 || newline > block.end ? block.end : newline;
+    if (text.slice(start, end).trim() !== '') units.push({ start, end });
+    start = end + 1;
+  }
+  return units;
 }
 
 /**

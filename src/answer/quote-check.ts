@@ -1,4 +1,5 @@
 import type { Citation } from '../types.ts';
+import { CODE_FENCE } from './compose.ts';
 
 /** One quoted piece of an answer and the citation number that follows it. */
 export interface QuotedPiece {
@@ -15,12 +16,26 @@ const LINE_PREFIXES = ['• ', '> '];
 
 /**
  * Splits an answer into its quoted pieces: the text before each `[n]` marker, back to the
- * previous marker or the start of the line. Lines without a marker (notes to the reader) quote
- * nothing. A plain scan, linear in the answer's length.
+ * previous marker or the start of the line; code between fences is one piece, whose marker follows
+ * the closing fence (brackets inside code are the code's own). Lines without a marker (notes to
+ * the reader) quote nothing. A plain scan, linear in the answer's length.
  */
 export function quotedPieces(answer: string): QuotedPiece[] {
   const pieces: QuotedPiece[] = [];
-  for (let line of answer.split('\n')) {
+  const lines = answer.split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    let line = lines[k]!;
+    if (line === CODE_FENCE) {
+      let close = k + 1;
+      while (close < lines.length && !lines[close]!.startsWith(CODE_FENCE)) close++;
+      if (close < lines.length) {
+        const marker = lines[close]!.slice(CODE_FENCE.length).trim();
+        const n = /^\[\d+\]$/.test(marker) ? Number(marker.slice(1, -1)) : undefined;
+        if (n !== undefined) pieces.push({ text: lines.slice(k + 1, close).join('\n'), n });
+        k = close;
+        continue;
+      }
+    }
     for (const prefix of LINE_PREFIXES) if (line.startsWith(prefix)) line = line.slice(prefix.length);
     let pieceStart = 0;
     let i = 0;

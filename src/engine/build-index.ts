@@ -4,7 +4,7 @@ import { withoutBoilerplate } from '../ingest/boilerplate.ts';
 import { chunkDocument } from '../ingest/chunk.ts';
 import type { LoadedKnowledge } from '../ingest/load.ts';
 import { sectionLabel } from '../answer/passage-view.ts';
-import { assembleLiveIndex, embeddingKey, embeddingText, lexicalDocs, type IndexWithoutGate } from './live-index.ts';
+import { assembleLiveIndex, embeddingKey, embeddingText, lexicalDocs, type LiveIndex } from './live-index.ts';
 import type { BuildWork } from './build-work.ts';
 import { VectorIndex, type NearestVectors } from '../search/vector-index.ts';
 import { ExactVectors } from './exact-vectors.ts';
@@ -13,7 +13,7 @@ import type { BuildProgress, ReindexReport } from '../types.ts';
 import { LexicalIndex } from '../search/lexical-index.ts';
 
 export interface BuildResult {
-  live: IndexWithoutGate;
+  live: LiveIndex;
   report: ReindexReport;
 }
 
@@ -25,7 +25,7 @@ export interface BuildInput {
   work: BuildWork;
   indexDir: string;
   /** The live index, whose vectors are reused for passages whose text is unchanged. */
-  previous?: IndexWithoutGate;
+  previous?: LiveIndex;
   onProgress?: (progress: BuildProgress) => void;
   /** Search the vectors exactly instead of loading the HNSW file, up to this many passages (a server's small index). */
   exactUpTo?: number;
@@ -136,7 +136,7 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
  * Opens a persisted index whose manifest the caller has checked; throws INDEX_CORRUPT if unusable.
  * Up to `exactUpTo` passages the vectors are searched exactly and the HNSW file is not loaded.
  */
-export async function openPersistedIndex(indexDir: string, manifest: Manifest, exactUpTo?: number): Promise<IndexWithoutGate> {
+export async function openPersistedIndex(indexDir: string, manifest: Manifest, exactUpTo?: number): Promise<LiveIndex> {
   const files = await loadIndexFiles(indexDir, manifest);
   if (files.vectors.length !== manifest.chunkCount) {
     throw botError('INDEX_CORRUPT', { dir: indexDir, cause: `it holds ${files.vectors.length} vectors, the manifest says ${manifest.chunkCount}` });

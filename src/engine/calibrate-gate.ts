@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import type { Embedder } from '../embeddings/embedder.ts';
-import { calibrate, evidenceScore, type Evidence, type GateCalibration } from '../search/gate.ts';
+import { documentNull, evidenceScore, EVIDENCE_WEIGHTS, NULL_SD_FLOOR, type DocumentNull, type GateCalibration } from '../search/gate.ts';
+import { TERM_RULES_VERSION } from '../search/lexical-index.ts';
 import { offTopicProbes } from '../search/probes.ts';
-import { retrieve, type RetrievalSettings, type Searchable } from '../search/retrieve.ts';
-import { combineEvidence } from './merged-retrieval.ts';
+import { documentEvidence, type Searchable } from '../search/retrieve.ts';
+import { contentTerms } from '../search/term-stats.ts';
 
 /** Probe vectors depend only on the model, so each embedder computes them once per process. */
 const probeVectors = new WeakMap<Embedder, Promise<Float32Array[]>>();
 
 /**
- * What the probes score against one index, kept while that index lives: a server's gate is measured
- * against the base and the server together, and the base's half of that never changes between
- * servers, so each server's calibration only searches its own (small) index.
+ * Each index's document nulls, kept while that index lives: a server's gate uses the base's and its
+ * own, and the base's never change between servers, so a server's calibration only measures its own
+ * (small) index.
  */
-const probeEvidence = new WeakMap<Searchable, Promise<Evidence[]>>();
+const documentNulls = new WeakMap<Searchable, Promise<DocumentNull>>();
 
 /** Small batches, so a calibration running beside live answers never holds the thread for long. */
 const PROBE_BATCH = 8;
@@ -68,30 +70,78 @@ function vectorsOf(embedder: Embedder, cacheDir: string | undefined): Promise<Fl
   return vectors;
 }
 
-/** The evidence each off-topic probe finds in `index` (cached per index). */
-function evidenceOf(index: Searchable, embedder: Embedder, settings: RetrievalSettings, cacheDir: string | undefined): Promise<Evidence[]> {
-  let evidence = probeEvidence.get(index);
-  if (!evidence) {
-    const probes = offTopicProbes();
-    evidence = vectorsOf(embedder, cacheDir).then((vectors) => vectors.map((v, i) => retrieve(index, v, probes[i]!, settings).evidence));
-    probeEvidence.set(index, evidence);
-    evidence.catch(() => probeEvidence.delete(index));
+/**
+ * What the off-topic probes score against each document of `index`: every probe's evidence
+ * against every document, reduced to each document's mean and deviation. Kept while the index
+ * lives, and for the base on disk beside its index (`document-null.json`, named by the index's
+ * generation and everything the figures depend on), so a start-up with a persisted index
+ * measures nothing.
+ */
+function nullOf(index: Searchable, embedder: Embedder, cacheDir: string | undefined, fileKey: string | undefined): Promise<DocumentNull> {
+  let result = documentNulls.get(index);
+  if (!result) {
+    result = cachedNull(index, embedder, cacheDir, fileKey);
+    documentNulls.set(index, result);
+    result.catch(() => documentNulls.delete(index));
   }
-  return evidence;
+  return result;
+}
+
+async function cachedNull(index: Searchable, embedder: Embedder, cacheDir: string | undefined, fileKey: string | undefined): Promise<DocumentNull> {
+  const file = cacheDir !== undefined && fileKey !== undefined ? path.join(cacheDir, NULL_FILE) : undefined;
+  const key = fileKey === undefined ? undefined : nullKey(embedder, fileKey);
+  if (file !== undefined) {
+    const stored = await readFile(file, 'utf8')
+      .then((text) => StoredNull.safeParse(JSON.parse(text)))
+      .catch(() => undefined);
+    if (stored?.success && stored.data.key === key && stored.data.mean.length === index.documents.size && stored.data.sd.length === index.documents.size) {
+      return { mean: Float64Array.from(stored.data.mean), sd: Float64Array.from(stored.data.sd) };
+    }
+  }
+  const vectors = await vectorsOf(embedder, cacheDir);
+  const probes = offTopicProbes();
+  const all = index.documents.labels.map((_, doc) => doc);
+  const scores: Float64Array[] = [];
+  for (let i = 0; i < probes.length; i++) {
+    const question = probes[i]!;
+    const evidence = documentEvidence(index, vectors[i]!, contentTerms(question), index.lexical.search(question, Infinity), all);
+    scores.push(Float64Array.from(evidence, (e) => evidenceScore(e.evidence)));
+    // A calibration beside live answers never holds the thread for long.
+    if (i % PROBE_BATCH === PROBE_BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const measured = documentNull(scores, index.documents.size);
+  if (file !== undefined) {
+    // Best effort: a cache that cannot be written costs one more measurement at the next start.
+    const json = JSON.stringify({ key, mean: [...measured.mean], sd: [...measured.sd] });
+    await writeFile(`${file}.tmp`, json)
+      .then(() => rename(`${file}.tmp`, file))
+      .catch(() => undefined);
+  }
+  return measured;
+}
+
+const NULL_FILE = 'document-null.json';
+const StoredNull = z.object({ key: z.string(), mean: z.array(z.number()), sd: z.array(z.number()) });
+
+/** Everything a stored null depends on besides the index itself: the model, the probes, the evidence and its terms. */
+function nullKey(embedder: Embedder, indexKey: string): string {
+  return createHash('sha256')
+    .update([indexKey, embedder.name, embedder.dim, offTopicProbes().join('\n'), JSON.stringify(EVIDENCE_WEIGHTS), NULL_SD_FLOOR, TERM_RULES_VERSION].join('\n'))
+    .digest('hex');
 }
 
 /**
- * Asks the off-topic probes against this knowledge: the gate's threshold is what they score. With
- * `more` (a server's index), against both together, as a question in that server is answered.
+ * The gate's calibration for this knowledge: each document's null, measured with the off-topic
+ * probes. With `more` (a server's index), that index's documents' nulls too: a question in that
+ * server is judged against the base's documents and the server's alike.
  */
 export async function calibrateGate(
   index: Searchable,
   embedder: Embedder,
-  settings: RetrievalSettings,
-  options: { more?: Searchable | undefined; probeCacheDir?: string | undefined } = {},
+  options: { more?: Searchable | undefined; probeCacheDir?: string | undefined; indexKey?: string | undefined } = {},
 ): Promise<GateCalibration> {
-  const base = await evidenceOf(index, embedder, settings, options.probeCacheDir);
-  if (options.more === undefined) return calibrate(base.map(evidenceScore));
-  const extra = await evidenceOf(options.more, embedder, settings, options.probeCacheDir);
-  return calibrate(base.map((e, i) => evidenceScore(combineEvidence([e, extra[i]!]))));
+  const base = await nullOf(index, embedder, options.probeCacheDir, options.indexKey);
+  if (options.more === undefined) return { nulls: [base], probes: offTopicProbes().length };
+  const extra = await nullOf(options.more, embedder, undefined, undefined);
+  return { nulls: [base, extra], probes: offTopicProbes().length };
 }

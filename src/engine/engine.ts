@@ -1,6 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import { composeAnswer } from '../answer/compose.ts';
+import { asksForFigure, statesFigure } from '../answer/answer-type.ts';
 import { selectPassages, DEFAULT_SELECTION, type SelectionSettings } from '../answer/select.ts';
 import { extractSkills, filterSkills } from '../answer/skills.ts';
 import type { Config } from '../config.ts';
@@ -12,14 +13,15 @@ import { ThreadEmbedder } from './thread-embedder.ts';
 import { calibrateGate } from './calibrate-gate.ts';
 import { KnowledgeSet } from './knowledge-set.ts';
 import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from './knowledge-files.ts';
-import type { IndexWithoutGate } from './live-index.ts';
+import type { LiveIndex } from './live-index.ts';
 import { mergeRetrievals } from './merged-retrieval.ts';
 import { asServerChunks } from './origin.ts';
 import { checkServerQuota } from './quotas.ts';
 import { checkServerId, serverDirs, ServerRegistry } from './servers.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { evidenceScore, passesGate, type GateCalibration } from '../search/gate.ts';
+import { GATE_Z, gateScore, passesGate, type GateCalibration } from '../search/gate.ts';
 import { DEFAULT_RETRIEVAL, retrieve, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
+import { unknownNames } from '../search/vocabulary.ts';
 import { graphemePrefix } from '../text.ts';
 import type { Answer, BuildProgress, Chunk, EngineStats, KnowledgeOrigin, RefusalReason, ReindexReport, SkillEntry } from '../types.ts';
 
@@ -91,8 +93,8 @@ export type KnowledgeChangeListener = (scope: KnowledgeScope) => void | Promise<
 
 /** The base and, in a server, its own index, with what answering over both needs. */
 interface View {
-  base: IndexWithoutGate;
-  server?: IndexWithoutGate;
+  base: LiveIndex;
+  server?: LiveIndex;
   /** The base's chunks, then the server's (labelled `server:`): the labels of the merged ranking. */
   chunks: Chunk[];
   skills: SkillEntry[];
@@ -102,7 +104,7 @@ interface View {
 
 class ServerEntry {
   set: KnowledgeSet | undefined;
-  private view: { base: IndexWithoutGate; server: IndexWithoutGate | undefined; view: Promise<View> } | undefined;
+  private view: { base: LiveIndex; server: LiveIndex | undefined; view: Promise<View> } | undefined;
 
   constructor(
     readonly id: string,
@@ -116,7 +118,7 @@ class ServerEntry {
   }
 
   /** The view over `base` and this server's live index, made once per pair of indexes. */
-  viewOver(base: IndexWithoutGate, make: (server: IndexWithoutGate | undefined) => Promise<View>): Promise<View> {
+  viewOver(base: LiveIndex, make: (server: LiveIndex | undefined) => Promise<View>): Promise<View> {
     const server = this.set?.live;
     if (this.view === undefined || this.view.base !== base || this.view.server !== server) {
       const view = make(server);
@@ -137,7 +139,7 @@ class ServerEntry {
 export class Engine {
   private readonly queryCache = new LRUCache<string, Float32Array>({ max: QUERY_CACHE_SIZE });
   private readonly servers: ServerRegistry<ServerEntry>;
-  private baseView: { base: IndexWithoutGate; view: Promise<View> } | undefined;
+  private baseView: { base: LiveIndex; view: Promise<View> } | undefined;
   private readonly changeListeners = new Set<KnowledgeChangeListener>();
 
   private constructor(
@@ -185,11 +187,11 @@ export class Engine {
   async ask(rawQuestion: string, scope: KnowledgeScope = {}): Promise<Answer> {
     const started = performance.now();
     const { question, truncated } = cleanQuestion(rawQuestion);
-    const refuse = (reason: RefusalReason, topics: readonly string[], timings = { embedMs: 0, searchMs: 0 }, confidence = 0): Answer => ({
+    const refuse = (reason: RefusalReason, topics: readonly string[], timings = { embedMs: 0, searchMs: 0 }, confidence = 0, names: readonly string[] = []): Answer => ({
       question,
       refused: true,
       refusalReason: reason,
-      answer: withTruncationNote(refusalText(reason, topics), truncated),
+      answer: withTruncationNote(refusalText(reason, topics, names), truncated),
       citations: [],
       truncated,
       confidence: round3(confidence),
@@ -199,6 +201,9 @@ export class Engine {
     const view = await this.view(scope);
     if (question === '') return refuse('empty', view.topics);
     if (!/[\p{L}\p{N}]/u.test(question)) return refuse('unclear', view.topics);
+    // What the knowledge never mentions it cannot answer, however well the rest of the question matches.
+    const unknown = unknownNames(question, view.server === undefined ? [view.base] : [view.base, view.server]);
+    if (unknown.length > 0) return refuse('unknown-names', view.topics, undefined, -GATE_Z, unknown);
 
     const embedStart = performance.now();
     const queryVector = await this.embedQuery(question);
@@ -207,10 +212,14 @@ export class Engine {
     const searchStart = performance.now();
     const retrieval = this.search(view, queryVector, question);
     const searchMs = elapsed(searchStart);
-    const confidence = evidenceScore(retrieval.evidence) - view.gate.threshold;
+    const gate = gateScore(retrieval.documents, view.gate);
+    const confidence = Number.isFinite(gate.z) ? gate.z - GATE_Z : -GATE_Z;
 
-    if (!passesGate(retrieval.evidence, view.gate)) return refuse('off-topic', view.topics, { embedMs, searchMs }, confidence);
+    if (!passesGate(gate)) return refuse('off-topic', view.topics, { embedMs, searchMs }, confidence);
     const labels = selectPassages(question, retrieval.ranked, view.chunks, this.selection);
+    if (asksForFigure(question) && !labels.some((label) => statesFigure(view.chunks[label]!.text))) {
+      return refuse('no-figure', view.topics, { embedMs, searchMs }, confidence);
+    }
     const byLabel = new Map(retrieval.ranked.map((c, i) => [c.label, { rank: i + 1, dense: c.dense }]));
     // Quotes are chosen by the term weights of the knowledge the best passage comes from.
     const termStats = view.server !== undefined && (labels[0] ?? 0) >= view.base.chunks.length ? view.server.termStats : view.base.termStats;
@@ -338,7 +347,7 @@ export class Engine {
     if (this.options.embedder === undefined) await this.embedder.dispose?.();
   }
 
-  private baseIndex(): IndexWithoutGate {
+  private baseIndex(): LiveIndex {
     // The base always has an index: it must have documents (KNOWLEDGE_EMPTY otherwise).
     return this.base.live!;
   }
@@ -393,8 +402,8 @@ export class Engine {
     return entry.viewOver(base, (server) => this.makeView(base, server));
   }
 
-  private async makeView(base: IndexWithoutGate, server: IndexWithoutGate | undefined): Promise<View> {
-    const gate = await calibrateGate(base, this.embedder, this.retrieval, { more: server, probeCacheDir: this.options.config.indexDir });
+  private async makeView(base: LiveIndex, server: LiveIndex | undefined): Promise<View> {
+    const gate = await calibrateGate(base, this.embedder, { more: server, probeCacheDir: this.options.config.indexDir, indexKey: base.manifest.generation });
     if (server === undefined) return { base, chunks: base.chunks, skills: base.skills, topics: base.topics, gate };
     const own = asServerChunks(server.chunks);
     const skills = [...base.skills, ...extractSkills(own)].map((s, i) => ({ ...s, citation: { ...s.citation, n: i + 1 } }));
@@ -469,9 +478,9 @@ async function hasFile(dir: string, file: string): Promise<boolean> {
   return entries.some((e) => e.toLowerCase() === lower);
 }
 
-function statsOf(base: IndexWithoutGate, server: IndexWithoutGate | undefined): EngineStats {
+function statsOf(base: LiveIndex, server: LiveIndex | undefined): EngineStats {
   const { manifest } = base;
-  const docs = (m: IndexWithoutGate['manifest'], origin: KnowledgeOrigin) =>
+  const docs = (m: LiveIndex['manifest'], origin: KnowledgeOrigin) =>
     m.documents.map((d) => ({ id: d.id, title: d.title, sections: d.sections, chunks: d.chunks, indexedAt: d.indexedAt, origin }));
   return {
     documents: manifest.documents.length + (server?.manifest.documents.length ?? 0),
@@ -496,7 +505,7 @@ export function cleanQuestion(raw: string): { question: string; truncated: boole
   return { question: (lastSpace > MAX_QUESTION_CHARS * 0.8 ? cut.slice(0, lastSpace) : cut).trim(), truncated: true };
 }
 
-function refusalText(reason: RefusalReason, topics: readonly string[]): string {
+function refusalText(reason: RefusalReason, topics: readonly string[], names: readonly string[]): string {
   const offer =
     topics.length > 0
       ? `I can answer questions about: ${topics.slice(0, 6).join('; ')}.`
@@ -508,6 +517,10 @@ function refusalText(reason: RefusalReason, topics: readonly string[]): string {
       return `I couldn't read a question in that. ${offer}`;
     case 'off-topic':
       return `I don't know that from my sources, so I won't guess. ${offer}`;
+    case 'unknown-names':
+      return `My sources never mention ${names.map((n) => `“${n}”`).join(', ')}, so I won't guess. ${offer}`;
+    case 'no-figure':
+      return `My sources don't give that figure, so I won't guess. ${offer}`;
   }
 }
 

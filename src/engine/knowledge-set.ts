@@ -13,7 +13,7 @@ import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/inde
 import type { BuildProgress, ReindexReport } from '../types.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
 import type { BuildWork } from './build-work.ts';
-import type { IndexWithoutGate } from './live-index.ts';
+import type { LiveIndex } from './live-index.ts';
 
 export type ProgressListener = (progress: BuildProgress) => void;
 
@@ -42,7 +42,7 @@ export interface KnowledgeSetOptions {
 
 export class KnowledgeSet {
   /** The index answering now; undefined for a server without documents. */
-  live: IndexWithoutGate | undefined;
+  live: LiveIndex | undefined;
   /** Changes and builds in progress: a busy set is never unloaded. */
   busy = 0;
   private reindexRun: ReindexRun | undefined;
@@ -216,7 +216,7 @@ export class KnowledgeSet {
       await rm(indexDir, { recursive: true, force: true });
       return undefined;
     }
-    let previous: IndexWithoutGate | undefined;
+    let previous: LiveIndex | undefined;
     try {
       const manifest = await readManifest(indexDir);
       if (manifest && manifest.formatVersion === INDEX_FORMAT_VERSION && manifest.embedder === embedder.name && manifest.dim === embedder.dim) {

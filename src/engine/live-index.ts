@@ -1,8 +1,7 @@
 import { extractSkills } from '../answer/skills.ts';
-import { normalize } from '../embeddings/embedder.ts';
-import { sectionKey } from '../answer/passage-view.ts';
-import type { GateCalibration } from '../search/gate.ts';
+import { DocumentMap } from '../search/documents.ts';
 import { TermStats } from '../search/term-stats.ts';
+import { SurfaceWords } from '../search/vocabulary.ts';
 import { sha256 } from '../ingest/load.ts';
 import type { LexicalDoc, LexicalIndex } from '../search/lexical-index.ts';
 import type { NearestVectors } from '../search/vector-index.ts';
@@ -17,21 +16,18 @@ export interface LiveIndex {
   manifest: Manifest;
   chunks: Chunk[];
   vectors: Float32Array[];
-  /** Per chunk, the normalised centroid of its section's vectors (section context for scoring). */
-  sectionVectors: Float32Array[];
   vectorIndex: NearestVectors;
   lexical: LexicalIndex;
   skills: SkillEntry[];
   /** Document frequencies of the knowledge's terms: IDF for the gate and for choosing quotes. */
   termStats: TermStats;
-  /** The gate's threshold for this knowledge, measured with the off-topic probes. */
-  gate: GateCalibration;
+  /** Each document's passages and terms: the gate judges evidence per document. */
+  documents: DocumentMap;
+  /** The knowledge's words as written, so a misspelt question word is still recognised as known. */
+  surfaceWords: SurfaceWords;
   /** Section headings worth naming when the bot explains what it can talk about. */
   topics: string[];
 }
-
-/** A freshly built or loaded index, before the engine measures its gate against the probes. */
-export type IndexWithoutGate = Omit<LiveIndex, 'gate'>;
 
 /** Key under which a chunk's vector can be reused: the exact text that was embedded. */
 export function embeddingKey(chunk: Pick<Chunk, 'indexText'>): string {
@@ -63,16 +59,18 @@ export function assembleLiveIndex(
   vectors: Float32Array[],
   vectorIndex: NearestVectors,
   lexical: LexicalIndex,
-): IndexWithoutGate {
+): LiveIndex {
+  const texts = chunks.map((c) => `${c.docTitle} ${c.headingPath.join(' ')} ${c.text}`);
   return {
     manifest,
     chunks,
     vectors,
-    sectionVectors: sectionCentroids(chunks, vectors),
     vectorIndex,
     lexical,
     skills: extractSkills(chunks),
-    termStats: TermStats.build(chunks.map((c) => `${c.docTitle} ${c.headingPath.join(' ')} ${c.text}`)),
+    termStats: TermStats.build(texts),
+    documents: DocumentMap.build(chunks),
+    surfaceWords: SurfaceWords.build(texts),
     topics: topicsOf(chunks),
   };
 }
@@ -80,19 +78,6 @@ export function assembleLiveIndex(
 /** What the lexical index reads of each chunk (its passage and retrieval context); the label is the chunk's position. */
 export function lexicalDocs(chunks: readonly Chunk[]): LexicalDoc[] {
   return chunks.map((c, label) => ({ label, heading: [c.docTitle, ...c.headingPath].join(' '), text: c.indexText }));
-}
-
-function sectionCentroids(chunks: readonly Chunk[], vectors: readonly Float32Array[]): Float32Array[] {
-  const sums = new Map<string, Float32Array>();
-  chunks.forEach((c, i) => {
-    const v = vectors[i]!;
-    const key = sectionKey(c);
-    const sum = sums.get(key) ?? new Float32Array(v.length);
-    for (let d = 0; d < v.length; d++) sum[d]! += v[d]!;
-    sums.set(key, sum);
-  });
-  for (const sum of sums.values()) normalize(sum);
-  return chunks.map((c) => sums.get(sectionKey(c))!);
 }
 
 const GENERIC_HEADINGS = /^(introduction|conclusion|summary|overview|contents|table of contents)$/i;

@@ -4,8 +4,9 @@
  * index's. Cosines are comparable across indexes (one model); BM25 scores are not (each index has
  * its own IDF and lengths), so each index's are divided by the question's IDF mass in that index,
  * the same normalisation the gate's lexical evidence uses, and put back on the first index's scale.
+ * Each index's documents keep their own evidence, marked with the part they come from: the gate
+ * judges each against its own index's null.
  */
-import type { Evidence } from '../search/gate.ts';
 import { fuse, type Candidate, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
 import type { TermStats } from '../search/term-stats.ts';
 
@@ -14,15 +15,6 @@ export interface RetrievalPart {
   termStats: TermStats;
   /** Added to the part's labels: its chunks' position in the concatenated chunk list. */
   offset: number;
-}
-
-/** The strongest of each signal: a question is as well supported as its best-supported part says. */
-export function combineEvidence(parts: readonly Evidence[]): Evidence {
-  return {
-    dense: Math.max(0, ...parts.map((e) => e.dense)),
-    lexical: Math.max(0, ...parts.map((e) => e.lexical)),
-    known: Math.max(0, ...parts.map((e) => e.known)),
-  };
 }
 
 function idfMass(stats: TermStats, terms: ReadonlySet<string>): number {
@@ -44,7 +36,8 @@ export function mergeRetrievals(parts: readonly RetrievalPart[], settings: Retri
   }
   rerank(candidates, settings);
   const ranked = candidates.sort((a, b) => b.fused - a.fused || b.dense - a.dense);
-  return { ranked, evidence: combineEvidence(parts.map((p) => p.retrieval.evidence)), terms };
+  const documents = parts.flatMap((p, part) => p.retrieval.documents.map((d) => ({ ...d, part })));
+  return { ranked, documents, terms };
 }
 
 /** Ranks over the merged list, then the fusion `retrieve` applies to one index's candidates. */

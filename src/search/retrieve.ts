@@ -1,15 +1,17 @@
+import type { DocumentMap } from './documents.ts';
 import type { Evidence } from './gate.ts';
-import type { LexicalIndex } from './lexical-index.ts';
-import { contentTerms, weightedCoverage, type TermStats } from './term-stats.ts';
+import type { LexicalHit, LexicalIndex } from './lexical-index.ts';
+import { contentTerms, type TermStats } from './term-stats.ts';
 import type { NearestVectors } from './vector-index.ts';
 import { cosine } from '../embeddings/embedder.ts';
 
-/** What retrieval needs of an index: both searches, the vectors, and the knowledge's term statistics. */
+/** What retrieval needs of an index: both searches, the vectors, the documents, and the knowledge's term statistics. */
 export interface Searchable {
   vectorIndex: NearestVectors;
   vectors: readonly Float32Array[];
   lexical: LexicalIndex;
   termStats: TermStats;
+  documents: DocumentMap;
 }
 
 export interface RetrievalSettings {
@@ -37,22 +39,33 @@ export interface Candidate {
   fused: number;
 }
 
+/** How well one document supports the question (see gate.ts). */
+export interface DocumentEvidence {
+  /** Which index the document belongs to: 0 for one index, the part's position when several are merged. */
+  part: number;
+  /** The document's position in its index's DocumentMap. */
+  doc: number;
+  evidence: Evidence;
+}
+
 export interface Retrieval {
   /** Fused ranking, best first. */
   ranked: Candidate[];
-  evidence: Evidence;
+  /** The evidence of each document with a passage among the candidates. */
+  documents: DocumentEvidence[];
   /** The question's content terms, for choosing what to quote. */
   terms: Set<string>;
 }
 
 /**
- * Dense (HNSW) and lexical (BM25) candidates, fused by reciprocal rank. Every candidate gets an
- * exact cosine (a lexical find HNSW did not return still has a dense score), so the evidence and
- * the citation cut-off can compare passages on both signals.
+ * Dense (HNSW) and lexical (BM25) candidates, fused by score. Every candidate gets an exact cosine
+ * (a lexical find HNSW did not return still has a dense score), so the evidence and the citation
+ * cut-off can compare passages on both signals. Each document holding a candidate gets its own
+ * evidence, which the gate judges.
  */
 export function retrieve(index: Searchable, query: Float32Array, question: string, settings: RetrievalSettings = DEFAULT_RETRIEVAL): Retrieval {
   const denseHits = index.vectorIndex.search(query, settings.candidates);
-  const lexicalHits = index.lexical.search(question, settings.candidates);
+  const lexicalAll = index.lexical.search(question, Infinity);
   const byLabel = new Map<number, Candidate>();
   const entry = (label: number): Candidate => {
     let c = byLabel.get(label);
@@ -65,7 +78,7 @@ export function retrieve(index: Searchable, query: Float32Array, question: strin
   [...denseHits]
     .sort((a, b) => b.similarity - a.similarity)
     .forEach((hit, i) => (entry(hit.label).denseRank = i + 1));
-  lexicalHits.forEach((hit, i) => {
+  lexicalAll.slice(0, settings.candidates).forEach((hit, i) => {
     const c = entry(hit.label);
     c.lexical = hit.score;
     c.lexicalRank = i + 1;
@@ -73,23 +86,48 @@ export function retrieve(index: Searchable, query: Float32Array, question: strin
   fuse([...byLabel.values()], settings);
   const ranked = [...byLabel.values()].sort((a, b) => b.fused - a.fused || b.dense - a.dense);
   const terms = contentTerms(question);
-  return { ranked, evidence: measureEvidence(index.termStats, terms, ranked), terms };
+  const candidateDocs = new Set(ranked.map((c) => index.documents.ofLabel[c.label]!));
+  return { ranked, documents: documentEvidence(index, query, terms, lexicalAll, candidateDocs), terms };
 }
 
-export function measureEvidence(stats: TermStats, terms: ReadonlySet<string>, ranked: readonly Candidate[]): Evidence {
+/**
+ * Each document's evidence for a question: its best passage's cosine (over all its passages), its
+ * best BM25 score divided by the question's total IDF weight, and the share of that weight carried
+ * by terms the document uses. `lexicalHits` are the lexical search's hits, all of them.
+ */
+export function documentEvidence(
+  index: Searchable,
+  query: Float32Array,
+  terms: ReadonlySet<string>,
+  lexicalHits: readonly LexicalHit[],
+  docs: Iterable<number>,
+): DocumentEvidence[] {
+  const { documents, termStats } = index;
   let idfTotal = 0;
-  for (const t of terms) idfTotal += stats.idf(t);
-  let dense = 0;
-  let lexical = 0;
-  for (const c of ranked) {
-    dense = Math.max(dense, c.dense);
-    lexical = Math.max(lexical, c.lexical);
+  for (const t of terms) idfTotal += termStats.idf(t);
+  const bestLexical = new Map<number, number>();
+  for (const hit of lexicalHits) {
+    const doc = documents.ofLabel[hit.label]!;
+    if (hit.score > (bestLexical.get(doc) ?? 0)) bestLexical.set(doc, hit.score);
   }
-  return {
-    dense,
-    lexical: idfTotal > 0 ? lexical / idfTotal : 0,
-    known: weightedCoverage(stats, terms, (t) => stats.knows(t)),
-  };
+  const out: DocumentEvidence[] = [];
+  for (const doc of docs) {
+    let dense = 0;
+    for (const label of documents.labels[doc]!) dense = Math.max(dense, cosine(query, index.vectors[label]!));
+    let known = 0;
+    const docTerms = documents.terms[doc]!;
+    for (const t of terms) if (docTerms.has(t)) known += termStats.idf(t);
+    out.push({
+      part: 0,
+      doc,
+      evidence: {
+        dense,
+        lexical: idfTotal > 0 ? (bestLexical.get(doc) ?? 0) / idfTotal : 0,
+        known: idfTotal > 0 ? known / idfTotal : 0,
+      },
+    });
+  }
+  return out;
 }
 
 /**
