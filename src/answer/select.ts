@@ -83,14 +83,14 @@ export function selectPassages(
   const focus = listFocus(question);
   const list = focus === undefined ? undefined : chosenList(focus, ranked, chunks);
   if (list !== undefined) {
-    const best = list;
-    const key = sectionKey(chunks[best.label]!);
+    // The chosen passage first (it matches best), then the rest of that section's list in reading order.
+    const key = sectionKey(chunks[list.label]!);
     const section = chunks
       .map((c, label) => ({ c, label }))
-      .filter(({ c, label }) => label !== best.label && sectionKey(c) === key && hasListItems(c))
+      .filter(({ c, label }) => label !== list.label && sectionKey(c) === key && hasListItems(c))
       .sort((a, b) => a.c.ordinal - b.c.ordinal)
       .map(({ label }) => label);
-    return [best.label, ...section].slice(0, settings.maxListPassages);
+    return [list.label, ...section].slice(0, settings.maxListPassages);
   }
 
   const best = ranked[0];
@@ -117,22 +117,25 @@ export function selectPassages(
   return chosen;
 }
 
+/** A list must rank close to the best candidate to answer in its place: a weaker list is only a list. */
+const LIST_STRENGTH = 0.8;
+
 /**
- * The list a list question is answered with: among the best candidates that hold list items, the
- * first whose headings or lead-in name what the question asks for, else the best of them if it
- * is the best candidate overall.
+ * The list a list question is answered with: among the best candidates that hold list items and
+ * rank near the best candidate, the first that names what the question asks for (in its headings,
+ * its lead-in or its items), else the best candidate itself when it is a list.
  */
 function chosenList(focus: ReadonlySet<string>, ranked: readonly Candidate[], chunks: readonly Chunk[]): Candidate | undefined {
+  const top = ranked[0]!;
   const lists = ranked.slice(0, LIST_CANDIDATES).filter((c) => hasListItems(chunks[c.label]!));
   const named = lists.find((c) => {
+    if (c.fused < LIST_STRENGTH * top.fused) return false;
     const chunk = chunks[c.label]!;
-    const firstBlock = blocksOf(chunk)[0]!;
-    const leadIn = firstBlock.kind === 'list-item' ? '' : chunk.text.slice(firstBlock.start, firstBlock.end);
-    const terms = contentTerms(`${chunk.headingPath.join(' ')} ${leadIn}`);
+    const terms = contentTerms(`${chunk.headingPath.join(' ')} ${chunk.indexText}`);
     return [...focus].some((t) => terms.has(t));
   });
   if (named) return named;
-  return lists[0] === ranked[0] ? lists[0] : undefined;
+  return lists[0] === top ? lists[0] : undefined;
 }
 
 function normalized(text: string): string {
