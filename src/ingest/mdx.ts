@@ -29,6 +29,8 @@ export function mdxPlugin(md: MarkdownIt): void {
 /** Where a scan starting before this position already failed: nothing there is tried again. */
 interface ScanFrontier {
   mdxFrontier?: number;
+  /** The same for inline comments, whose end is searched for separately. */
+  mdxCommentFrontier?: number;
 }
 
 const LT = 0x3c;
@@ -289,11 +291,15 @@ function jsxInline(state: StateInline & ScanFrontier, silent: boolean): boolean 
 }
 
 /** `{/* … *\/}` inside a paragraph: an MDX comment. Other braces in prose stay text. */
-function commentInline(state: StateInline, silent: boolean): boolean {
+function commentInline(state: StateInline & ScanFrontier, silent: boolean): boolean {
   const pos = state.pos;
-  if (state.src.charCodeAt(pos) !== OPEN_BRACE || !state.src.startsWith('/*', pos + 1)) return false;
+  if (state.src.charCodeAt(pos) !== OPEN_BRACE || !state.src.startsWith('/*', pos + 1) || pos < (state.mdxCommentFrontier ?? 0)) return false;
   const close = state.src.indexOf('*/}', pos + 3);
-  if (close < 0 || close + 3 > state.posMax) return false;
+  if (close < 0 || close + 3 > state.posMax) {
+    // No comment closes after this one either: none is looked for again.
+    state.mdxCommentFrontier = state.posMax;
+    return false;
+  }
   if (!silent) state.push('mdx_expression', '', 0).content = state.src.slice(pos, close + 3);
   state.pos = close + 3;
   return true;

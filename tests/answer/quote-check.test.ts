@@ -24,4 +24,17 @@ describe('findMisquotes', () => {
     const problems = findMisquotes('D.? [1]\n83% passed [1]\nPyTorch is great. [1]\nfine [4]', [cite(1, SOURCE)]);
     expect(problems.map((p) => p.problem)).toEqual(['cut inside a word or number', 'cut inside a word or number', 'not in the cited passage', 'unknown citation']);
   });
+
+  it('reads code between fences as one piece, its brackets as code, not as citations', () => {
+    const code = 'start = offsets[0][0]\n\nend = offsets[-1][1]';
+    const passage = `Compute the span first.\n${code}`;
+    const answer = `Compute the span first. [1]\n\`\`\`\n${code}\n\`\`\` [1]`;
+    expect(quotedPieces(answer)).toEqual([
+      { text: 'Compute the span first.', n: 1 },
+      { text: code, n: 1 },
+    ]);
+    expect(findMisquotes(answer, [cite(1, passage)])).toEqual([]);
+    expect(findMisquotes('```\nend = offsets[-1][2]\n``` [1]', [cite(1, passage)]).map((p) => p.problem)).toEqual(['not in the cited passage']);
+  });
 });
+

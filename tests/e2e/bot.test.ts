@@ -85,7 +85,8 @@ describe('/ask', () => {
     const handle = emulator.injectInteraction({ commandName: 'ask', options: { question: 'What is the capital of France?' }, userId: newUser() });
     const edit = await handle.waitForEdit();
     const embed = edit.body.embeds![0]!;
-    expect(embed.description).toMatch(/I don't know that from my sources/);
+    // France is named nowhere in the knowledge: the refusal says so.
+    expect(embed.description).toMatch(/My sources never mention “france”, so I won't guess/);
     expect(embed.description).toMatch(/I can answer questions about/);
     expect(embed.fields ?? []).toEqual([]);
   });

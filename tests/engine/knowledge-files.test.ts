@@ -41,7 +41,7 @@ describe('safeKnowledgeFileName', () => {
     ['café.md', /only letters/],
     ['a:b.md', /only letters/],
     ['-rf.md', /start with a letter or a digit/],
-    ['notes.pdf', /must end in \.md, \.markdown, \.txt/],
+    ['notes.pdf', /must end in \.md, \.markdown, \.mdx, \.txt/],
     ['notes', /must end in/],
     ['notes.md.exe', /must end in/],
   ])('refuses %j with KNOWLEDGE_FILE_NAME_INVALID', (name, why) => {

@@ -30,6 +30,11 @@ const HOSTILE: Record<string, { content: string; outcome: 'indexed' | RegExp }> 
   'nested-list-line.md': { content: `${'- '.repeat(20_000)}deep\n`, outcome: /^Markdown nested deeper than 50 levels/ },
   'nested-list-indented.md': { content: indentedList(), outcome: /^Markdown nested deeper than 50 levels/ },
   'nested-divs.md': { content: '<div>'.repeat(60_000), outcome: /^HTML nested deeper than 50 elements$/ },
+  // MDX: a component tag, a comment and a string that never close are text, each scanned once.
+  'open-jsx.mdx': { content: '<A {'.repeat(100_000), outcome: 'indexed' },
+  'open-comments.mdx': { content: 'x {/* '.repeat(100_000), outcome: 'indexed' },
+  'open-strings.mdx': { content: '<A x="'.repeat(100_000), outcome: 'indexed' },
+  'only-tags.mdx': { content: '<A>'.repeat(300_000), outcome: /^no text besides headings/ },
 };
 
 describe('hostile knowledge files', () => {

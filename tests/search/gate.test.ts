@@ -1,17 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import { asksForList } from '../../src/answer/select.ts';
-import { calibrate, evidenceScore, passesGate } from '../../src/search/gate.ts';
+import { documentNull, evidenceScore, GATE_Z, gateScore, NULL_SD_FLOOR, passesGate, type GateCalibration } from '../../src/search/gate.ts';
+
+const evidence = (score: number) => ({ dense: score / 21.7, lexical: 0, known: 0 });
 
 describe('the gate', () => {
-  it('sets the threshold at the 97th percentile of what the probes scored', () => {
-    const scores = Array.from({ length: 101 }, (_, i) => i);
-    expect(calibrate(scores)).toEqual({ threshold: 97, probes: 101, probeMedian: 50, probeMax: 100 });
+  it('measures each document’s null as the mean and deviation of what the probes scored against it', () => {
+    const nul = documentNull([Float64Array.of(1, 10), Float64Array.of(3, 10)], 2);
+    expect([...nul.mean]).toEqual([2, 10]);
+    expect([...nul.sd]).toEqual([1 + NULL_SD_FLOOR, NULL_SD_FLOOR]);
   });
 
-  it('answers only evidence that scores above the probes', () => {
-    const calibration = calibrate([evidenceScore({ dense: 0.4, lexical: 0.5, known: 0.5 })]);
-    expect(passesGate({ dense: 0.6, lexical: 2, known: 1 }, calibration)).toBe(true);
-    expect(passesGate({ dense: 0.4, lexical: 0.5, known: 0.5 }, calibration)).toBe(false);
+  it('judges a question by its best-supported document, in deviations above that document’s own null', () => {
+    const calibration: GateCalibration = { nulls: [documentNull([Float64Array.of(0, 10), Float64Array.of(2, 12)], 2)], probes: 2 };
+    // Document 0: null 1 ± 1.5; document 1: null 11 ± 1.5.
+    const score = gateScore(
+      [
+        { part: 0, doc: 0, evidence: evidence(7) },
+        { part: 0, doc: 1, evidence: evidence(14) },
+      ],
+      calibration,
+    );
+    expect(score.doc).toBe(0);
+    expect(score.z).toBeCloseTo(4);
+    expect(passesGate(score)).toBe(true);
+    // The same evidence against the document unrelated questions match well is no evidence at all.
+    expect(passesGate(gateScore([{ part: 0, doc: 1, evidence: evidence(14) }], calibration))).toBe(false);
+  });
+
+  it('keeps a document’s verdict when other documents join the knowledge', () => {
+    const alone: GateCalibration = { nulls: [documentNull([Float64Array.of(2), Float64Array.of(4)], 1)], probes: 2 };
+    const grown: GateCalibration = {
+      nulls: [documentNull([Float64Array.of(2, 9, 8), Float64Array.of(4, 11, 12)], 3)],
+      probes: 2,
+    };
+    const question = [{ part: 0, doc: 0, evidence: evidence(3 + (GATE_Z + 0.5) * (1 + NULL_SD_FLOOR)) }];
+    expect(passesGate(gateScore(question, alone))).toBe(true);
+    expect(passesGate(gateScore(question, grown))).toBe(true);
+    expect(gateScore(question, grown).z).toBeCloseTo(gateScore(question, alone).z);
+  });
+
+  it('reads the parts of a merged view against their own index’s nulls', () => {
+    const calibration: GateCalibration = {
+      nulls: [documentNull([Float64Array.of(20)], 1), documentNull([Float64Array.of(0)], 1)],
+      probes: 1,
+    };
+    const score = gateScore(
+      [
+        { part: 0, doc: 0, evidence: evidence(20) },
+        { part: 1, doc: 0, evidence: evidence(5) },
+      ],
+      calibration,
+    );
+    expect(score.part).toBe(1);
+    expect(score.z).toBeCloseTo(5 / NULL_SD_FLOOR);
+    expect(evidenceScore(evidence(5))).toBeCloseTo(5);
+  });
+
+  it('refuses without any document to judge', () => {
+    expect(passesGate(gateScore([], { nulls: [], probes: 0 }))).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { selectPassages } from '../../src/answer/select.ts';
+import { DocumentMap } from '../../src/search/documents.ts';
 import { LexicalIndex } from '../../src/search/lexical-index.ts';
 import { retrieve, type Searchable } from '../../src/search/retrieve.ts';
 import { TermStats } from '../../src/search/term-stats.ts';
@@ -13,17 +14,13 @@ const TEXTS = [
   'Retailers forecast demand for every store.',
   'Fraud detection at banks also flags money laundering.',
 ];
+/** The first two passages are one document, the last two another. */
+const DOCS = ['finance.md', 'finance.md', 'retail.md', 'retail.md'];
 const embedder = new FakeEmbedder(256);
 const vectors = TEXTS.map((t) => embedder.vectorOf(t));
-const index: Searchable = {
-  vectorIndex: VectorIndex.build(vectors, embedder.dim),
-  vectors,
-  lexical: LexicalIndex.build(TEXTS.map((text, label) => ({ label, heading: '', text }))),
-  termStats: TermStats.build(TEXTS),
-};
 const chunks: Chunk[] = TEXTS.map((text, ordinal) => ({
   id: String(ordinal),
-  docId: 'a.md',
+  docId: DOCS[ordinal]!,
   docTitle: 'A',
   headingPath: ['S'],
   text,
@@ -31,6 +28,13 @@ const chunks: Chunk[] = TEXTS.map((text, ordinal) => ({
   indexText: text,
   ordinal,
 }));
+const index: Searchable = {
+  vectorIndex: VectorIndex.build(vectors, embedder.dim),
+  vectors,
+  lexical: LexicalIndex.build(TEXTS.map((text, label) => ({ label, heading: '', text }))),
+  termStats: TermStats.build(TEXTS),
+  documents: DocumentMap.build(chunks),
+};
 const ask = (q: string) => retrieve(index, embedder.vectorOf(q), q);
 
 describe('retrieve', () => {
@@ -40,10 +44,26 @@ describe('retrieve', () => {
     for (const c of r.ranked) expect(c.dense).toBeCloseTo(cosineOf(embedder.vectorOf('fraud detection at banks'), vectors[c.label]!));
   });
 
-  it('measures how much of the question the knowledge knows, by IDF weight', () => {
-    expect(ask('fraud detection at banks').evidence.known).toBe(1);
-    expect(ask('jupiter moons orbit').evidence.known).toBe(0);
-    expect(ask('jupiter moons orbit').evidence.lexical).toBe(0);
+  it('measures each candidate document’s evidence: its best cosine, best BM25 share and the share of the question it uses', () => {
+    const q = 'hospitals and money laundering';
+    const r = ask(q);
+    const byDoc = new Map(r.documents.map((d) => [index.documents.ids[d.doc], d.evidence]));
+    const qv = embedder.vectorOf(q);
+    expect(byDoc.get('finance.md')!.dense).toBeCloseTo(Math.max(cosineOf(qv, vectors[0]!), cosineOf(qv, vectors[1]!)));
+    expect(byDoc.get('retail.md')!.dense).toBeCloseTo(Math.max(cosineOf(qv, vectors[2]!), cosineOf(qv, vectors[3]!)));
+    // "hospit" is used by the first document only, "money" and "launder" by the second only.
+    const idf = (t: string) => index.termStats.idf(t);
+    const total = idf('hospit') + idf('monei') + idf('launder');
+    expect(byDoc.get('finance.md')!.known).toBeCloseTo(idf('hospit') / total);
+    expect(byDoc.get('retail.md')!.known).toBeCloseTo((idf('monei') + idf('launder')) / total);
+    expect(byDoc.get('retail.md')!.lexical).toBeGreaterThan(byDoc.get('finance.md')!.lexical);
+  });
+
+  it('gives no evidence for words no document uses', () => {
+    for (const d of ask('jupiter moons orbit').documents) {
+      expect(d.evidence.known).toBe(0);
+      expect(d.evidence.lexical).toBe(0);
+    }
   });
 });
 
