@@ -5,10 +5,13 @@
 import 'dotenv/config';
 import { chat, failAndExit } from '../cli/cli.ts';
 import { loadConfig } from '../config.ts';
+import { ThreadEmbedder } from '../engine/thread-embedder.ts';
 import { createLogger } from '../logger.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The model loads on its own thread while the rest of the bot is imported and its index opened.
+  ThreadEmbedder.prelaunch(config);
   if (config.discordToken === undefined) {
     await chat(config, createLogger(process.env.LOG_LEVEL?.trim() || 'warn'));
     return;

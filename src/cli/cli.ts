@@ -5,7 +5,8 @@
 import { createInterface } from 'node:readline';
 import 'dotenv/config';
 import { loadConfig, type Config } from '../config.ts';
-import { Engine } from '../engine/engine.ts';
+import type { Engine, EngineOptions } from '../engine/engine.ts';
+import { ThreadEmbedder } from '../engine/thread-embedder.ts';
 import { BotError, errorMessage } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { assertWritableDir } from '../writable-dir.ts';
@@ -20,6 +21,15 @@ const USAGE = `Usage:
   npm run skills                       the skills list from the knowledge
   npm start                            chat in the terminal (when DISCORD_TOKEN is not set)`;
 
+/**
+ * The engine's modules are imported when first needed: the model thread, launched first
+ * (ThreadEmbedder.prelaunch), loads the model meanwhile.
+ */
+async function openEngine(options: EngineOptions): Promise<Engine> {
+  const { Engine } = await import('../engine/engine.ts');
+  return Engine.open(options);
+}
+
 /** CLI runs are quiet unless LOG_LEVEL asks otherwise: a person wants the answer, not the log. */
 function cliLogger(): Logger {
   return createLogger(process.env.LOG_LEVEL?.trim() || 'warn');
@@ -33,7 +43,7 @@ async function ask(args: string[]): Promise<void> {
   const question = args.filter((a) => !a.startsWith('--')).join(' ');
   if (!jsonl && !json && question.trim() === '') throw new BotError('USAGE', `Ask a question.\n${USAGE}`);
 
-  const engine = await Engine.open({ config: loadConfig(), logger: cliLogger() });
+  const engine = await openEngine({ config: loadConfig(), logger: cliLogger() });
   try {
     if (jsonl) {
       await answerJsonLines(engine);
@@ -81,7 +91,7 @@ async function reindex(args: string[]): Promise<void> {
   const progress = buildProgressView(process.stderr);
   let engine: Engine | undefined;
   try {
-    engine = await Engine.open({ config, logger: cliLogger(), onBuildProgress: (p) => progress.update(p) });
+    engine = await openEngine({ config, logger: cliLogger(), onBuildProgress: (p) => progress.update(p) });
     // A missing or stale index was built by open, from the knowledge as it is now: that build is
     // this reindex, and its report counts the passages it embedded.
     const report = engine.builtAtOpen ?? (await engine.reindex({ onProgress: (p) => progress.update(p) }));
@@ -97,7 +107,7 @@ async function reindex(args: string[]): Promise<void> {
 }
 
 async function skills(): Promise<void> {
-  const engine = await Engine.open({ config: loadConfig(), logger: cliLogger() });
+  const engine = await openEngine({ config: loadConfig(), logger: cliLogger() });
   try {
     process.stdout.write(formatSkillsText(engine.skills()) + '\n');
   } finally {
@@ -107,7 +117,7 @@ async function skills(): Promise<void> {
 
 /** Interactive chat on the same engine; also reads questions piped in, one per line. */
 export async function chat(config: Config, logger: Logger): Promise<void> {
-  const engine = await Engine.open({ config, logger });
+  const engine = await openEngine({ config, logger });
   const interactive = process.stdin.isTTY === true;
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
   const stats = engine.stats();
@@ -140,6 +150,7 @@ export async function chat(config: Config, logger: Logger): Promise<void> {
 
 export async function runCli(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
+  if (command === 'ask' || command === 'reindex' || command === 'skills' || command === 'chat') ThreadEmbedder.prelaunch(loadConfig());
   switch (command) {
     case 'ask':
       return ask(args);

@@ -1,5 +1,8 @@
 import type { Config, EmbedderName } from '../config.ts';
 
+/** Each model's vector size, known before the model is loaded (an index on disk is checked against it). */
+export const EMBEDDER_DIMENSIONS: Record<EmbedderName, number> = { 'use-lite': 512, minilm: 384 };
+
 /** Turns texts into unit-length vectors. Batched: one call embeds many texts. */
 export interface Embedder {
   /** Identifies the model; a persisted index is reused only by an embedder of the same name. */

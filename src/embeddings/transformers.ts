@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { botError, errorMessage } from '../errors.ts';
-import type { Embedder } from './embedder.ts';
+import { EMBEDDER_DIMENSIONS, type Embedder } from './embedder.ts';
 
 export const MINILM_MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
-const MINILM_DIM = 384;
+const MINILM_DIM = EMBEDDER_DIMENSIONS.minilm;
 const MAX_BATCH = 32;
 
 /** The weights file transformers.js will open for the quantized model. */

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { botError, errorMessage } from '../errors.ts';
 import type { Embedder } from './embedder.ts';
-import { normalize } from './embedder.ts';
+import { EMBEDDER_DIMENSIONS, normalize } from './embedder.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
  * were no better than 8); the vectors agree to 1e-7 and every answer is unchanged.
  */
 const MAX_BATCH = 8;
-const DIM = 512;
+const DIM = EMBEDDER_DIMENSIONS['use-lite'];
 
 interface Tensor {
   data(): Promise<Float32Array>;

@@ -1,4 +1,4 @@
-import { embedInBatches } from '../embeddings/batches.ts';
+import { BULK_BATCH_SIZE, buildLanes, embedAcross } from '../embeddings/batches.ts';
 import type { Embedder } from '../embeddings/embedder.ts';
 import { LexicalIndex, type LexicalDoc } from '../search/lexical-index.ts';
 import { VectorIndex } from '../search/vector-index.ts';
@@ -19,10 +19,13 @@ export interface BuildWork {
   dispose(): Promise<void>;
 }
 
-/** The build's heavy steps on this thread, with this embedder: builds at start-up, and tests. */
-export function inProcessBuildWork(embedder: Embedder): BuildWork {
+/**
+ * The build's heavy steps on this thread, with this embedder (and, for long jobs, `second`):
+ * builds at start-up, when nothing is answered yet, and tests.
+ */
+export function inProcessBuildWork(embedder: Embedder, second?: Pick<Embedder, 'embed'>): BuildWork {
   return {
-    embed: (texts, onProgress) => embedInBatches(embedder, texts, { ...(onProgress && { onProgress }) }),
+    embed: (texts, onProgress) => embedAcross(buildLanes(embedder, BULK_BATCH_SIZE, second, texts.length), texts, { ...(onProgress && { onProgress }) }),
     writeVectorIndex: async (vectors, dim, file) => writeVectorIndexFile(vectors, dim, file),
     lexicalJson: async (docs) => serializedLexicalIndex(docs),
     async dispose() {},

@@ -1,12 +1,12 @@
 /**
  * The worker thread behind BuildWorker: loads the configured embedder (only when there is
- * something to embed) and runs the build's heavy steps one request at a time.
+ * something to embed) and runs the build's heavy steps one request at a time. The index
+ * libraries are imported only by a thread that builds indexes: a model thread starts sooner.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { embedInBatches } from '../embeddings/batches.ts';
 import { createEmbedder, type Embedder } from '../embeddings/embedder.ts';
 import { BotError, errorMessage } from '../errors.ts';
-import { serializedLexicalIndex, writeVectorIndexFile } from './build-work.ts';
 import { packVectors, unpackVectors, type WorkerReply, type WorkerRequest, type BuildWorkerData } from './build-worker-protocol.ts';
 
 const port = parentPort;
@@ -36,11 +36,13 @@ async function handle(request: WorkerRequest): Promise<void> {
         return;
       }
       case 'vector-index': {
+        const { writeVectorIndexFile } = await import('./build-work.ts');
         writeVectorIndexFile(unpackVectors(request.vectors, request.dim), request.dim, request.file);
         reply({ id, type: 'done' });
         return;
       }
       case 'lexical': {
+        const { serializedLexicalIndex } = await import('./build-work.ts');
         reply({ id, type: 'done', json: serializedLexicalIndex(request.docs) });
         return;
       }

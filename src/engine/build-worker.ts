@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
-import { embedInBatches } from '../embeddings/batches.ts';
+import { buildLanes, embedAcross } from '../embeddings/batches.ts';
 import type { Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
 import type { LexicalDoc } from '../search/lexical-index.ts';
@@ -33,6 +33,12 @@ export interface BuildWorkerOptions {
    * and a question waits behind one batch at most.
    */
   embedder?: Embedder;
+  /**
+   * With `embedder`: a second model thread that embeds alongside it, in batches, for builds long
+   * enough to be worth it (see buildLanes): both cores work, and questions still wait behind one
+   * passage at most on `embedder`.
+   */
+  second?: Pick<Embedder, 'embed'>;
   /** The code its failures carry: a thread that only hosts the model names itself so. */
   failureCode?: 'BUILD_WORKER_FAILED' | 'MODEL_THREAD_FAILED';
   /** The worker's module; tests point it at a worker that misbehaves. */
@@ -64,6 +70,7 @@ export class BuildWorker implements BuildWork {
   private readonly idleMs: number;
   private readonly entry: URL;
   private readonly embedder: Embedder | undefined;
+  private readonly second: Pick<Embedder, 'embed'> | undefined;
   private readonly failureCode: 'BUILD_WORKER_FAILED' | 'MODEL_THREAD_FAILED';
 
   constructor(
@@ -73,13 +80,14 @@ export class BuildWorker implements BuildWork {
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     this.entry = options.entry ?? new URL('./build-worker-thread.ts', import.meta.url);
     this.embedder = options.embedder;
+    this.second = options.second;
     this.failureCode = options.failureCode ?? 'BUILD_WORKER_FAILED';
   }
 
   async embed(texts: readonly string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     if (this.embedder !== undefined) {
-      return embedInBatches(this.embedder, texts, { batchSize: SHARED_MODEL_BATCH_SIZE, ...(onProgress && { onProgress }) });
+      return embedAcross(buildLanes(this.embedder, SHARED_MODEL_BATCH_SIZE, this.second, texts.length), texts, { ...(onProgress && { onProgress }) });
     }
     const reply = await this.request({ type: 'embed', texts }, [], onProgress);
     if (reply.type !== 'embedded') throw this.unexpected(reply);

@@ -34,6 +34,8 @@ const QUERY_CACHE_SIZE = 1_000;
  * small (see ExactVectors), which with many servers loaded and unloaded dominated memory.
  */
 const SERVER_EXACT_SEARCH_UP_TO = 2_000;
+/** A second model thread idle this long is stopped: its copy of the model (about 100 MB) is freed. */
+const SECOND_MODEL_IDLE_MS = 30_000;
 /** Server indexes held in memory when the configuration does not say (MAX_LOADED_SERVERS). */
 const DEFAULT_LOADED_SERVERS = 64;
 
@@ -152,33 +154,39 @@ export class Engine {
     private readonly base: KnowledgeSet,
     /** The report of the build `open` ran; undefined when it loaded a current index. */
     readonly builtAtOpen: ReindexReport | undefined,
+    /** The second model thread long builds embed on, when the engine owns its model. */
+    private readonly secondModel: BuildWorker | undefined,
   ) {
     this.servers = new ServerRegistry(options.config.maxLoadedServers ?? DEFAULT_LOADED_SERVERS, (id) => this.openServer(id));
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
     const logger = options.logger ?? silentLogger;
-    const ownEmbedder = options.embedder === undefined ? await ThreadEmbedder.start(options.config) : undefined;
+    // The model loads on its thread while this thread opens the index: neither waits for the other.
+    const ownEmbedder = options.embedder === undefined ? ThreadEmbedder.launch(options.config) : undefined;
     const embedder = options.embedder ?? ownEmbedder!;
     const retrieval = { ...DEFAULT_RETRIEVAL, ...options.retrieval };
-    // The build thread starts only when a reindex first needs it, and embeds on the model thread.
-    const worker = options.buildWork === undefined && ownEmbedder !== undefined ? new BuildWorker(options.config, { embedder: ownEmbedder }) : undefined;
+    // Long builds also embed on a second model thread (both cores), started when a build needs it
+    // and stopped when idle; the build thread starts only when a reindex first needs it.
+    const second = options.buildWork === undefined && ownEmbedder !== undefined ? new BuildWorker(options.config, { idleMs: SECOND_MODEL_IDLE_MS }) : undefined;
+    const worker = options.buildWork === undefined && ownEmbedder !== undefined ? new BuildWorker(options.config, { embedder: ownEmbedder, ...(second && { second }) }) : undefined;
     const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
-    const openWork = options.buildWork ?? inProcessBuildWork(embedder);
+    const openWork = options.buildWork ?? inProcessBuildWork(embedder, second);
     try {
       const { knowledgeDir, indexDir } = options.config;
-      const { set, report } = await KnowledgeSet.open(
-        { label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger },
-        openWork,
-        options.onBuildProgress,
-      );
+      const [{ set, report }] = await Promise.all([
+        KnowledgeSet.open({ label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger }, openWork, options.onBuildProgress),
+        ownEmbedder?.ready,
+      ]);
+      await second?.dispose(); // a start-up build is over: its second model is not kept
       const selection = { ...DEFAULT_SELECTION, ...options.selection };
-      const engine = new Engine(options, embedder, reindexWork, logger, retrieval, selection, set, report);
+      const engine = new Engine(options, embedder, reindexWork, logger, retrieval, selection, set, report, second);
       // The base's gate is measured before the first question, as it always was.
       await engine.view({});
       return engine;
     } catch (error) {
       await worker?.dispose();
+      await second?.dispose();
       await ownEmbedder?.dispose();
       throw error;
     }
@@ -343,6 +351,7 @@ export class Engine {
     await this.base.settled();
     for (const entry of this.servers.values()) await entry.set?.settled();
     if (this.options.buildWork === undefined) await this.reindexWork.dispose();
+    await this.secondModel?.dispose();
     // An injected embedder belongs to whoever passed it in.
     if (this.options.embedder === undefined) await this.embedder.dispose?.();
   }
