@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Embedder } from '../embeddings/embedder.ts';
+import { embeddingModelKey, type Embedder } from '../embeddings/embedder.ts';
+import { sha256 } from '../ingest/load.ts';
+import type { EmbeddingCache } from '../state/types.ts';
 import { calibrate, evidenceScore, type Evidence, type GateCalibration } from '../search/gate.ts';
 import { offTopicProbes } from '../search/probes.ts';
 import { retrieve, type RetrievalSettings, type Searchable } from '../search/retrieve.ts';
@@ -20,21 +22,29 @@ const probeEvidence = new WeakMap<Searchable, Promise<Evidence[]>>();
 /** Small batches, so a calibration running beside live answers never holds the thread for long. */
 const PROBE_BATCH = 8;
 
-async function embedProbes(embedder: Embedder): Promise<Float32Array[]> {
+async function embedProbes(embedder: Embedder, shared: EmbeddingCache | undefined): Promise<Float32Array[]> {
   const probes = offTopicProbes();
-  const vectors: Float32Array[] = [];
-  for (let i = 0; i < probes.length; i += PROBE_BATCH) {
-    vectors.push(...(await embedder.embed(probes.slice(i, i + PROBE_BATCH))));
+  const model = embeddingModelKey(embedder);
+  const keys = probes.map((p) => sha256(p));
+  // Another host (sharing DATABASE_URL) may have embedded them already.
+  const known = (await shared?.get(model, keys)) ?? new Map<string, Float32Array>();
+  const vectors = keys.map((k) => known.get(k));
+  const missing = vectors.flatMap((v, i) => (v?.length === embedder.dim ? [] : [i]));
+  for (let at = 0; at < missing.length; at += PROBE_BATCH) {
+    const batch = missing.slice(at, at + PROBE_BATCH);
+    const fresh = await embedder.embed(batch.map((i) => probes[i]!));
+    batch.forEach((i, k) => (vectors[i] = fresh[k]!));
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return vectors;
+  if (missing.length > 0) await shared?.put(model, new Map(missing.map((i) => [keys[i]!, vectors[i]!])));
+  return vectors as Float32Array[];
 }
 
 /**
  * Probe vectors kept beside the base index, so a start-up with a persisted index embeds nothing:
  * the file is named by the model and the probes' text, and anything unreadable is recomputed.
  */
-async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefined): Promise<Float32Array[]> {
+async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefined, shared: EmbeddingCache | undefined): Promise<Float32Array[]> {
   const probes = offTopicProbes();
   const key = createHash('sha256').update(`${embedder.name}\n${embedder.dim}\n${probes.join('\n')}`).digest('hex').slice(0, 16);
   const file = cacheDir === undefined ? undefined : path.join(cacheDir, `probe-vectors-${key}.f32`);
@@ -45,7 +55,7 @@ async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefin
       return probes.map((_, i) => all.slice(i * embedder.dim, (i + 1) * embedder.dim));
     }
   }
-  const vectors = await embedProbes(embedder);
+  const vectors = await embedProbes(embedder, shared);
   if (file !== undefined) {
     const all = new Float32Array(probes.length * embedder.dim);
     vectors.forEach((v, i) => all.set(v, i * embedder.dim));
@@ -58,22 +68,28 @@ async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefin
   return vectors;
 }
 
-function vectorsOf(embedder: Embedder, cacheDir: string | undefined): Promise<Float32Array[]> {
+function vectorsOf(embedder: Embedder, cacheDir: string | undefined, shared: EmbeddingCache | undefined): Promise<Float32Array[]> {
   let vectors = probeVectors.get(embedder);
   if (!vectors) {
-    vectors = cachedProbeVectors(embedder, cacheDir);
+    vectors = cachedProbeVectors(embedder, cacheDir, shared);
     probeVectors.set(embedder, vectors);
     vectors.catch(() => probeVectors.delete(embedder));
   }
   return vectors;
 }
 
+/** Where probe vectors may already be: a file beside the base index, and the shared embedding cache. */
+interface ProbeCaches {
+  probeCacheDir?: string | undefined;
+  embeddingCache?: EmbeddingCache | undefined;
+}
+
 /** The evidence each off-topic probe finds in `index` (cached per index). */
-function evidenceOf(index: Searchable, embedder: Embedder, settings: RetrievalSettings, cacheDir: string | undefined): Promise<Evidence[]> {
+function evidenceOf(index: Searchable, embedder: Embedder, settings: RetrievalSettings, cache: ProbeCaches): Promise<Evidence[]> {
   let evidence = probeEvidence.get(index);
   if (!evidence) {
     const probes = offTopicProbes();
-    evidence = vectorsOf(embedder, cacheDir).then((vectors) => vectors.map((v, i) => retrieve(index, v, probes[i]!, settings).evidence));
+    evidence = vectorsOf(embedder, cache.probeCacheDir, cache.embeddingCache).then((vectors) => vectors.map((v, i) => retrieve(index, v, probes[i]!, settings).evidence));
     probeEvidence.set(index, evidence);
     evidence.catch(() => probeEvidence.delete(index));
   }
@@ -88,10 +104,10 @@ export async function calibrateGate(
   index: Searchable,
   embedder: Embedder,
   settings: RetrievalSettings,
-  options: { more?: Searchable | undefined; probeCacheDir?: string | undefined } = {},
+  options: { more?: Searchable | undefined } & ProbeCaches = {},
 ): Promise<GateCalibration> {
-  const base = await evidenceOf(index, embedder, settings, options.probeCacheDir);
+  const base = await evidenceOf(index, embedder, settings, options);
   if (options.more === undefined) return calibrate(base.map(evidenceScore));
-  const extra = await evidenceOf(options.more, embedder, settings, options.probeCacheDir);
+  const extra = await evidenceOf(options.more, embedder, settings, options);
   return calibrate(base.map((e, i) => evidenceScore(combineEvidence([e, extra[i]!]))));
 }

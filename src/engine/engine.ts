@@ -20,6 +20,7 @@ import { checkServerId, serverDirs, ServerRegistry } from './servers.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { evidenceScore, passesGate, type GateCalibration } from '../search/gate.ts';
 import { DEFAULT_RETRIEVAL, retrieve, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
+import type { EmbeddingCache, ServerDocuments } from '../state/types.ts';
 import { graphemePrefix } from '../text.ts';
 import type { Answer, BuildProgress, Chunk, EngineStats, KnowledgeOrigin, RefusalReason, ReindexReport, SkillEntry } from '../types.ts';
 
@@ -53,6 +54,19 @@ export interface EngineOptions {
   onBuildProgress?: (progress: BuildProgress) => void;
   retrieval?: Partial<RetrievalSettings>;
   selection?: Partial<SelectionSettings>;
+  /** State shared with other hosts (DATABASE_URL); absent: everything lives in local folders. */
+  shared?: SharedKnowledge;
+}
+
+/** What several hosts share so that each serves any server as the others would. */
+export interface SharedKnowledge {
+  /**
+   * Each server's documents: the source of truth, materialised into the server's local folder
+   * before it is indexed, told of every change made here, and followed when other hosts change it.
+   */
+  documents?: ServerDocuments;
+  /** Vectors by model and content hash, consulted by every build (and the gate's probes) before embedding. */
+  embeddings?: EmbeddingCache;
 }
 
 /** Which knowledge: a server's (its documents and the base), or, without `server`, the base alone. */
@@ -71,6 +85,8 @@ export interface AddDocumentRequest extends KnowledgeScope {
   bytes: Uint8Array;
   /** Replace a document of that name (compared ignoring case) instead of refusing. */
   replace: boolean;
+  /** Who adds it (a Discord user id), kept with a server's document where documents are shared. */
+  addedBy?: string;
 }
 
 export interface KnowledgeChange {
@@ -102,13 +118,17 @@ interface View {
 
 class ServerEntry {
   set: KnowledgeSet | undefined;
+  /** With shared documents: the version of them its folder holds (0: not read from the database yet). */
+  version = 0;
+  readonly ready: Promise<KnowledgeSet>;
   private view: { base: IndexWithoutGate; server: IndexWithoutGate | undefined; view: Promise<View> } | undefined;
 
   constructor(
     readonly id: string,
-    readonly ready: Promise<KnowledgeSet>,
+    open: (entry: ServerEntry) => Promise<KnowledgeSet>,
   ) {
-    void ready.then((set) => (this.set = set), () => undefined);
+    this.ready = open(this);
+    void this.ready.then((set) => (this.set = set), () => undefined);
   }
 
   isBusy(): boolean {
@@ -139,6 +159,7 @@ export class Engine {
   private readonly servers: ServerRegistry<ServerEntry>;
   private baseView: { base: IndexWithoutGate; view: Promise<View> } | undefined;
   private readonly changeListeners = new Set<KnowledgeChangeListener>();
+  private stopFollowing: (() => Promise<void>) | undefined;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -165,8 +186,9 @@ export class Engine {
     const openWork = options.buildWork ?? inProcessBuildWork(embedder);
     try {
       const { knowledgeDir, indexDir } = options.config;
+      const embeddingCache = options.shared?.embeddings;
       const { set, report } = await KnowledgeSet.open(
-        { label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger },
+        { label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger, ...(embeddingCache && { embeddingCache }) },
         openWork,
         options.onBuildProgress,
       );
@@ -174,6 +196,7 @@ export class Engine {
       const engine = new Engine(options, embedder, reindexWork, logger, retrieval, selection, set, report);
       // The base's gate is measured before the first question, as it always was.
       await engine.view({});
+      engine.followSharedDocuments();
       return engine;
     } catch (error) {
       await worker?.dispose();
@@ -280,10 +303,14 @@ export class Engine {
         this.refuseBaseName(requested);
         await mkdir(set.knowledgeDir, { recursive: true });
         await checkServerQuota(set.knowledgeDir, requested, request.bytes.byteLength);
+      } else {
+        this.warnBaseIsLocal();
       }
       const added = await addKnowledgeFile(set.knowledgeDir, requested, request.bytes, { replace: request.replace });
       this.logger.info({ knowledge: scopeLabel(scope), action: added.replaced ? 'replace' : 'add', file: added.file, bytes: request.bytes.byteLength }, 'knowledge changed');
       const report = await this.reindexOrUndo(set, scope, added.file, added.previous);
+      await this.share(set, scope, { name: added.file, bytes: request.bytes, addedBy: request.addedBy ?? null, replace: request.replace }, added.previous);
+      this.changed(scope);
       return { file: added.file, replaced: added.replaced, report };
     });
   }
@@ -300,8 +327,11 @@ export class Engine {
         if (error instanceof BotError && error.code === 'KNOWLEDGE_DIR_MISSING') throw botError('KNOWLEDGE_FILE_NOT_FOUND', { name: requested });
         throw error;
       });
+      if (scope.server === undefined) this.warnBaseIsLocal();
       this.logger.info({ knowledge: scopeLabel(scope), action: 'remove', file }, 'knowledge changed');
       const report = await this.reindexOrUndo(set, scope, file, previous);
+      await this.share(set, scope, { name: file, bytes: null, addedBy: null, replace: true }, previous);
+      this.changed(scope);
       return { file, replaced: false, report };
     });
   }
@@ -331,6 +361,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.stopFollowing?.();
     await this.base.settled();
     for (const entry of this.servers.values()) await entry.set?.settled();
     if (this.options.buildWork === undefined) await this.reindexWork.dispose();
@@ -352,27 +383,120 @@ export class Engine {
     const dataDir = this.options.config.dataDir;
     if (dataDir === undefined) throw new Error('server knowledge needs DATA_DIR in the engine configuration');
     const { knowledgeDir, indexDir } = serverDirs(dataDir, id);
-    const ready = KnowledgeSet.open({
-      label: `server ${id}`,
-      knowledgeDir,
-      indexDir,
-      mayBeEmpty: true,
-      embedder: this.embedder,
-      work: this.reindexWork,
-      logger: this.logger,
-      exactUpTo: SERVER_EXACT_SEARCH_UP_TO,
-    }).then(
-      ({ set }) => {
-        set.onIdle(() => this.servers.releaseIfIdle(id));
-        return set;
-      },
-    );
-    const entry = new ServerEntry(id, ready);
-    ready.catch((error: unknown) => {
+    const embeddingCache = this.options.shared?.embeddings;
+    const entry = new ServerEntry(id, async (entry) => {
+      // With shared documents, the local folder is brought up to date first: it may be missing
+      // (a host that never served this server) or stale (changed while another host served it).
+      await this.materialise(entry, knowledgeDir);
+      const { set } = await KnowledgeSet.open({
+        label: `server ${id}`,
+        knowledgeDir,
+        indexDir,
+        mayBeEmpty: true,
+        embedder: this.embedder,
+        work: this.reindexWork,
+        logger: this.logger,
+        exactUpTo: SERVER_EXACT_SEARCH_UP_TO,
+        ...(embeddingCache && { embeddingCache }),
+      });
+      set.onIdle(() => this.servers.releaseIfIdle(id));
+      return set;
+    });
+    entry.ready.catch((error: unknown) => {
       this.logger.error({ knowledge: `server ${id}`, err: errorMessage(error) }, 'could not open a server knowledge');
       this.servers.forget(id, entry);
     });
     return entry;
+  }
+
+  /**
+   * Writes the server's shared documents into its folder. A database out of reach leaves the
+   * local copy answering (the entry's version stays behind, so it is brought up to date later).
+   */
+  private async materialise(entry: ServerEntry, knowledgeDir: string): Promise<boolean> {
+    const documents = this.options.shared?.documents;
+    if (documents === undefined) return false;
+    try {
+      const { changed, version } = await documents.materialise(entry.id, knowledgeDir);
+      entry.version = version;
+      if (changed) this.logger.info({ knowledge: `server ${entry.id}`, version }, 'server documents brought up to date from the database');
+      return changed;
+    } catch (error) {
+      this.logger.warn({ knowledge: `server ${entry.id}`, err: errorMessage(error) }, 'could not read the server documents from the database; answering from the local copy');
+      return false;
+    }
+  }
+
+  /** Follows changes to shared server documents made through other hosts (or other shards of this one). */
+  private followSharedDocuments(): void {
+    const documents = this.options.shared?.documents;
+    if (documents === undefined) return;
+    this.stopFollowing = documents.onChange((change) => {
+      if (change === null) {
+        // Notifications were lost while the connection was down: compare every loaded server's version.
+        for (const entry of this.servers.values()) void this.followChange(entry, undefined);
+        return;
+      }
+      const entry = this.servers.peek(change.guildId);
+      if (entry !== undefined && change.version > entry.version) void this.followChange(entry, change.version);
+    });
+  }
+
+  /**
+   * Brings a loaded server up to date with its shared documents: materialised, then rebuilt
+   * (embedding only what no host embedded yet), or only reloaded when another shard of this host
+   * already rebuilt the index in the same folder. Runs after the server's changes in progress.
+   */
+  private async followChange(entry: ServerEntry, version: number | undefined): Promise<void> {
+    const documents = this.options.shared!.documents!;
+    const label = `server ${entry.id}`;
+    try {
+      const set = await entry.ready;
+      await set.exclusive(async () => {
+        const latest = version ?? (await documents.version(entry.id));
+        if (latest <= entry.version) return;
+        if (await this.materialise(entry, set.knowledgeDir)) {
+          const report = await set.reindex();
+          this.logger.info({ knowledge: label, version: entry.version, documents: report.documents, embedded: report.embedded, reused: report.reused }, 'server documents changed through another host; reindexed');
+        } else if (await set.reload()) {
+          this.logger.info({ knowledge: label, version: entry.version }, 'server documents changed through another shard of this host; reloaded its index');
+        }
+      });
+    } catch (error) {
+      this.logger.warn({ knowledge: label, err: errorMessage(error) }, 'could not follow a change to the server documents; trying again at the next change');
+    }
+  }
+
+  /**
+   * Records a server's change in the shared documents, after it was indexed here. If that fails,
+   * the change is undone here too (the folder and the index as before), so this host never
+   * answers from a document the others do not have.
+   */
+  private async share(
+    set: KnowledgeSet,
+    scope: KnowledgeScope,
+    change: { name: string; bytes: Uint8Array | null; addedBy: string | null; replace: boolean },
+    previous: Uint8Array | undefined,
+  ): Promise<void> {
+    const documents = this.options.shared?.documents;
+    if (documents === undefined || scope.server === undefined) return;
+    const entry = this.servers.peek(scope.server);
+    try {
+      const version = await documents.publish(scope.server, change);
+      if (entry) entry.version = version;
+    } catch (error) {
+      await restoreKnowledgeFile(set.knowledgeDir, change.name, previous);
+      await set.reindex().catch((undoError: unknown) => this.logger.error({ knowledge: scopeLabel(scope), err: errorMessage(undoError) }, 'could not reindex after undoing a change'));
+      this.logger.warn({ knowledge: scopeLabel(scope), file: change.name, err: errorMessage(error) }, 'knowledge change undone: the database did not take it');
+      if (error instanceof BotError) throw error;
+      throw botError('KNOWLEDGE_NOT_SHARED', { name: change.name, cause: errorMessage(error) }, error);
+    }
+  }
+
+  /** With shared state, the base knowledge is still each host's own folder. */
+  private warnBaseIsLocal(): void {
+    if (this.options.shared?.documents === undefined) return;
+    this.logger.warn({ knowledgeDir: this.options.config.knowledgeDir }, "the base knowledge is each host's own KNOWLEDGE_DIR: this change applies to this host only");
   }
 
   /** What answers in `scope`, its gate measured for that very combination of indexes. */
@@ -394,7 +518,11 @@ export class Engine {
   }
 
   private async makeView(base: IndexWithoutGate, server: IndexWithoutGate | undefined): Promise<View> {
-    const gate = await calibrateGate(base, this.embedder, this.retrieval, { more: server, probeCacheDir: this.options.config.indexDir });
+    const gate = await calibrateGate(base, this.embedder, this.retrieval, {
+      more: server,
+      probeCacheDir: this.options.config.indexDir,
+      embeddingCache: this.options.shared?.embeddings,
+    });
     if (server === undefined) return { base, chunks: base.chunks, skills: base.skills, topics: base.topics, gate };
     const own = asServerChunks(server.chunks);
     const skills = [...base.skills, ...extractSkills(own)].map((s, i) => ({ ...s, citation: { ...s.citation, n: i + 1 } }));
@@ -420,8 +548,8 @@ export class Engine {
   }
 
   /**
-   * A change the index cannot take is undone, so the folder always matches what answers. Only the
-   * reindex decides: once it succeeded the change stays.
+   * A change the index cannot take is undone, so the folder always matches what answers. The
+   * reindex decides (and, with shared documents, whether the database takes it: see `share`).
    */
   private async reindexOrUndo(set: KnowledgeSet, scope: KnowledgeScope, file: string, previous: Uint8Array | undefined): Promise<ReindexReport> {
     let report: ReindexReport;
@@ -432,7 +560,6 @@ export class Engine {
       this.logger.warn({ knowledge: scopeLabel(scope), file, err: errorMessage(error) }, 'knowledge change undone');
       throw botError('KNOWLEDGE_CHANGE_UNDONE', { name: file, cause: errorMessage(error) }, error);
     }
-    this.changed(scope);
     return report;
   }
 

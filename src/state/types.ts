@@ -77,13 +77,11 @@ export interface ServerDocumentInfo {
 }
 
 /**
- * Each server's own documents, as the source of truth keeps them. On one host the server's folder
- * is that source; with PostgreSQL the database is, and every host materialises a server's
- * documents into its local folder before indexing them.
+ * Each server's own documents kept where every host reads them (PostgreSQL): the source of truth
+ * that hosts materialise into their local folders (`<DATA_DIR>/servers/<id>/knowledge`) before
+ * indexing. On one host there is no such store: the folder itself is the source.
  */
 export interface ServerDocuments {
-  /** Whether the documents live elsewhere than the local folders (then hosts follow `onChange`). */
-  readonly shared: boolean;
   /**
    * Brings `dir` in line with the server's documents (writing what differs, deleting what is
    * gone). Returns whether the folder changed and the version it now matches.
@@ -91,16 +89,17 @@ export interface ServerDocuments {
   materialise(guildId: string, dir: string): Promise<{ changed: boolean; version: number }>;
   /**
    * Records a document added or replaced (`bytes`) or removed (`bytes` null) through this host,
-   * after it was indexed here; returns the server's new version. With `replace` false, a document
-   * of that name (ignoring case) already there throws KNOWLEDGE_FILE_EXISTS.
+   * after it was indexed here, and tells every host; returns the server's new version. With
+   * `replace` false, a document of that name (ignoring case) already there throws KNOWLEDGE_FILE_EXISTS.
    */
   publish(guildId: string, change: { name: string; bytes: Uint8Array | null; addedBy: string | null; replace: boolean }): Promise<number>;
   list(guildId: string): Promise<ServerDocumentInfo[]>;
   /** The server's current version (0: it never had documents). */
   version(guildId: string): Promise<number>;
   /**
-   * Calls `listener` when a server's documents change through another host, and with null after
-   * a lost connection came back (changes may have been missed: compare versions). Returns a stop function.
+   * Calls `listener` when a server's documents change (through any host, this one included), and
+   * with null after a lost connection came back (changes may have been missed: compare versions).
+   * Returns a stop function.
    */
-  onChange(listener: (change: { guildId: string; version: number } | null) => void): () => void;
+  onChange(listener: (change: { guildId: string; version: number } | null) => void): () => Promise<void>;
 }

@@ -22,12 +22,28 @@ const MAX_RETENTION_DAYS = 3650;
 const PRUNE_INTERVAL_MS = 3_600_000;
 /** An answer waits at most this long for its question's id; the write goes on without it. */
 export const RECORD_WAIT_MS = 1_500;
+/** /stats is answered within Discord's 3 s: a report the database has not given by then is "unavailable". */
+const REPORT_WAIT_MS = 2_000;
 
 export interface PostgresFeedbackOptions {
   retentionDays?: number;
   now?: () => Date;
   logger?: Logger;
   maxPendingWrites?: number;
+}
+
+/**
+ * What `write` gives within RECORD_WAIT_MS, else `late` (the write goes on): a Discord interaction
+ * must be acknowledged within 3 s, whatever the database does.
+ */
+async function withinWait<T, L>(write: Promise<T>, late: L, waitMs = RECORD_WAIT_MS): Promise<T | L> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<L>((resolve) => (timer = setTimeout(() => resolve(late), waitMs)));
+  try {
+    return await Promise.race([write, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class PostgresFeedback implements FeedbackState {
@@ -95,19 +111,13 @@ export class PostgresFeedback implements FeedbackState {
         return Number(row!.id);
       },
     });
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), RECORD_WAIT_MS)));
-    try {
-      return await Promise.race([write, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withinWait(write, undefined);
   }
 
   async recordVote(questionId: number, userId: string, vote: Vote, guildId: string | null): Promise<boolean> {
     if (vote !== 'up' && vote !== 'down') throw new TypeError(`vote must be 'up' or 'down', got ${String(vote)}`);
     const params = [questionId, this.hashUser(userId), vote === 'up' ? 1 : -1, this.now(), guildId];
-    const recorded = await this.queue.run({
+    const recorded = this.queue.run({
       what: 'vote',
       run: async () =>
         (
@@ -119,14 +129,15 @@ export class PostgresFeedback implements FeedbackState {
           )
         ).rowCount! > 0,
     });
-    return recorded ?? true;
+    // Queued, or still on its way after the wait: taken (as the SQLite store says of a queued vote).
+    return (await withinWait(recorded, true)) ?? true;
   }
 
   async recordComment(questionId: number, userId: string, comment: string, guildId: string | null): Promise<boolean> {
     const text = graphemePrefix(comment.trim(), MAX_STORED_COMMENT_CHARS);
     if (text === '') return false;
     const params = [questionId, this.hashUser(userId), text, this.now(), guildId];
-    const recorded = await this.queue.run({
+    const recorded = this.queue.run({
       what: 'comment',
       run: async () =>
         (
@@ -137,7 +148,7 @@ export class PostgresFeedback implements FeedbackState {
           )
         ).rowCount! > 0,
     });
-    return recorded ?? true;
+    return (await withinWait(recorded, true)) ?? true;
   }
 
   async prune(): Promise<number> {
@@ -162,6 +173,13 @@ export class PostgresFeedback implements FeedbackState {
     if (!(days > 0)) throw new RangeError(`days must be positive, got ${days}`);
     const since = new Date(this.now().getTime() - days * DAY_MS);
     const guild = options.guildId ?? null;
+    const late = Symbol('late');
+    const report = await withinWait(this.readReport(since, guild, days, limit, options.guildId), late, REPORT_WAIT_MS);
+    if (report === late) throw botError('FEEDBACK_UNAVAILABLE', { cause: 'the database did not answer in time' });
+    return report;
+  }
+
+  private async readReport(since: Date, guild: string | null, days: number, limit: number, guildId: string | undefined): Promise<FeedbackReport> {
     // Records queued while the database was away count as soon as it is back.
     await this.queue.flush();
     try {
@@ -218,7 +236,7 @@ export class PostgresFeedback implements FeedbackState {
           refusalRate: totals.questions === 0 ? 0 : Math.round((totals.refused / totals.questions) * 1000) / 1000,
           up: votes.up,
           down: votes.down,
-          ...(options.guildId !== undefined && { guildId: options.guildId }),
+          ...(guildId !== undefined && { guildId }),
           topQuestions: top.map(({ question, count }) => ({ question, count })),
           gaps: gaps.map((g) => ({ question: g.question, count: g.count, refused: g.refused_count, down: g.down_count })),
         };
