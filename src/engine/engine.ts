@@ -20,6 +20,7 @@ import { checkServerId, serverDirs, ServerRegistry } from './servers.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { evidenceScore, passesGate, type GateCalibration } from '../search/gate.ts';
 import { DEFAULT_RETRIEVAL, retrieve, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
+import { resilientEmbeddingCache } from '../state/resilient-embedding-cache.ts';
 import type { EmbeddingCache, ServerDocuments } from '../state/types.ts';
 import { graphemePrefix } from '../text.ts';
 import type { Answer, BuildProgress, Chunk, EngineStats, KnowledgeOrigin, RefusalReason, ReindexReport, SkillEntry } from '../types.ts';
@@ -175,8 +176,11 @@ export class Engine {
     this.servers = new ServerRegistry(options.config.maxLoadedServers ?? DEFAULT_LOADED_SERVERS, (id) => this.openServer(id));
   }
 
-  static async open(options: EngineOptions): Promise<Engine> {
-    const logger = options.logger ?? silentLogger;
+  static async open(given: EngineOptions): Promise<Engine> {
+    const logger = given.logger ?? silentLogger;
+    // A shared cache that cannot be reached costs embedding here, never a failed build.
+    const cache = given.shared?.embeddings;
+    const options: EngineOptions = cache ? { ...given, shared: { ...given.shared, embeddings: resilientEmbeddingCache(cache, logger) } } : given;
     const ownEmbedder = options.embedder === undefined ? await ThreadEmbedder.start(options.config) : undefined;
     const embedder = options.embedder ?? ownEmbedder!;
     const retrieval = { ...DEFAULT_RETRIEVAL, ...options.retrieval };

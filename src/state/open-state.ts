@@ -14,7 +14,6 @@ import { Database } from './postgres/database.ts';
 import { PostgresEmbeddingCache } from './postgres/embedding-cache.ts';
 import { PostgresFeedback } from './postgres/feedback.ts';
 import { PostgresServerDocuments } from './postgres/server-documents.ts';
-import { resilientEmbeddingCache } from './resilient-embedding-cache.ts';
 import type { FeedbackState } from './types.ts';
 
 export interface BotState {
@@ -43,7 +42,7 @@ export async function openBotState(config: Config, logger: Logger, options: { ap
       feedback,
       knowledge: {
         documents: new PostgresServerDocuments(db, logger),
-        embeddings: resilientEmbeddingCache(new PostgresEmbeddingCache(db), logger),
+        embeddings: new PostgresEmbeddingCache(db),
       },
       where: db.name,
       async close() {
