@@ -14,7 +14,7 @@
  * they are copied once to such a folder first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -126,16 +126,32 @@ function baseFolder(account: { uid: number } | undefined): string {
   throw new PostgresUnavailable(`none of ${candidates.join(', ')} is writable and reachable by the "nobody" account`);
 }
 
-/** The binaries' folder, copied beside the data when `nobody` cannot run them where they are. */
+/**
+ * The binaries' folder, copied where `nobody` can reach it when it cannot run them where they are.
+ * The copy is kept for later runs; it is made under a unique name and renamed into place, so test
+ * files starting together never run a half-made copy.
+ */
 function runnableBin(binaries: Binaries, account: { uid: number; gid: number } | undefined, base: string): string {
-  if (account === undefined) return binaries.bin;
-  const probe = spawnSync(path.join(binaries.bin, 'postgres'), ['--version'], { ...account, stdio: 'ignore' });
-  if (probe.status === 0) return binaries.bin;
+  if (account === undefined || canRun(binaries.bin, account)) return binaries.bin;
   // The whole installation (bin, lib, share) moves together: the binaries find the rest relatively.
   const installation = path.dirname(binaries.bin);
-  const copy = path.join(base, `mlbot-postgres-${path.basename(path.dirname(installation))}-${statSync(installation).mtimeMs | 0}`);
-  if (!existsSync(path.join(copy, 'bin', 'postgres'))) cpSync(installation, copy, { recursive: true, verbatimSymlinks: true });
+  const copy = path.join(base, `mlbot-postgres-${binaries.route}-${statSync(path.join(binaries.bin, 'postgres')).size}`);
+  if (!canRun(path.join(copy, 'bin'), account)) {
+    const partial = `${copy}.${process.pid}.${Date.now()}.partial`;
+    cpSync(installation, partial, { recursive: true, verbatimSymlinks: true });
+    try {
+      renameSync(partial, copy);
+    } catch {
+      // Another process put its copy in place first: use that one.
+      rmSync(partial, { recursive: true, force: true });
+    }
+  }
+  if (!canRun(path.join(copy, 'bin'), account)) throw new PostgresUnavailable(`the PostgreSQL binaries in ${binaries.bin} cannot be run by "nobody", even copied to ${copy}`);
   return path.join(copy, 'bin');
+}
+
+function canRun(bin: string, account: { uid: number; gid: number }): boolean {
+  return spawnSync(path.join(bin, 'postgres'), ['--version'], { ...account, stdio: 'ignore' }).status === 0;
 }
 
 async function freePort(): Promise<number> {
@@ -164,8 +180,10 @@ function run(file: string, args: string[], account: { uid: number; gid: number }
  * Creates a cluster in a new temporary folder and starts it on a free port of 127.0.0.1, with
  * durability off (fsync, synchronous commit: a test's data need not survive a power cut).
  */
-export async function startPostgres(options: { route?: PostgresRoute } = {}): Promise<PostgresServer> {
-  const binaries = findPostgresBinaries(options.route);
+export async function startPostgres(options: { route?: PostgresRoute; bin?: string } = {}): Promise<PostgresServer> {
+  const found = findPostgresBinaries(options.route);
+  // `bin`: the same route's binaries from another folder (the harness's own test).
+  const binaries = options.bin === undefined ? found : { ...found, bin: options.bin };
   const account = serverAccount();
   const base = baseFolder(account);
   const bin = runnableBin(binaries, account, base);
