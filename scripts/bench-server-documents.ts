@@ -12,7 +12,8 @@ const WORDS = (
   'welcome onboarding faq bot prefix command music playlist karaoke movie night trivia quiz puzzle art'
 ).split(' ');
 
-function rng(seed: number): () => number {
+/** A deterministic generator (xorshift), so every run makes the same servers. */
+export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s ^= s << 13;

@@ -19,19 +19,12 @@ import { Engine } from '../src/engine/engine.ts';
 import { serverDirs } from '../src/engine/servers.ts';
 import { createLogger } from '../src/logger.ts';
 import { readManifest } from '../src/store/index-store.ts';
+import { mb, pct, r2 } from './bench-figures.ts';
 import { DOCUMENTS_PER_SERVER, serverDocument, serverId } from './bench-server-documents.ts';
 
 /** Servers whose first question is timed one by one (the rest are swept through once). */
 const COLD_SAMPLES = 100;
 
-function pct(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 async function main(): Promise<void> {
   let peakRss = process.memoryUsage().rss;

@@ -19,6 +19,7 @@ import { Database } from '../src/state/postgres/database.ts';
 import { PostgresEmbeddingCache } from '../src/state/postgres/embedding-cache.ts';
 import { PostgresFeedback } from '../src/state/postgres/feedback.ts';
 import { PostgresServerDocuments } from '../src/state/postgres/server-documents.ts';
+import { pct, r2 } from './bench-figures.ts';
 import { findPostgresBinaries, startPostgres, type PostgresRoute, type PostgresServer } from '../tests/support/postgres-server.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,12 +36,6 @@ export interface SharedFigures {
   postgres_routes: { route: PostgresRoute; version: string; cycles: number; failures: number; start_p50_ms: number; start_max_ms: number; restart_p50_ms: number; error?: string }[];
 }
 
-function pct(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-const r2 = (x: number) => Math.round(x * 100) / 100;
 
 function child(mode: string, env: Record<string, string>) {
   return spawn(process.execPath, ['--import', 'tsx', SHARED_CHILD, mode], {

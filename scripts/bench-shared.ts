@@ -34,17 +34,11 @@ import { createLogger } from '../src/logger.ts';
 import { Database } from '../src/state/postgres/database.ts';
 import { PostgresEmbeddingCache } from '../src/state/postgres/embedding-cache.ts';
 import { PostgresServerDocuments } from '../src/state/postgres/server-documents.ts';
-import { DOCUMENTS_PER_SERVER, serverDocument, serverId } from './bench-server-documents.ts';
+import { mb, pct, r2 } from './bench-figures.ts';
+import { DOCUMENTS_PER_SERVER, rng, serverDocument, serverId } from './bench-server-documents.ts';
 
 const COLD_QUESTION = 'What is the schedule of the next tournament?';
 
-function pct(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const say = (msg: string) => process.stderr.write(`[bench shared] ${msg}\n`);
 const print = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n');
 
@@ -62,18 +56,6 @@ class CountingEmbedder implements Embedder {
     this.texts += texts.length;
     return this.inner.embed(texts);
   }
-}
-
-/** Deterministic noise (mulberry32) so every run seeds the same vectors. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function seed(): Promise<void> {
