@@ -18,6 +18,7 @@ import { MIGRATIONS } from '../../src/state/postgres/migrations.ts';
 import { PostgresServerDocuments } from '../../src/state/postgres/server-documents.ts';
 import type { EmbeddingCache } from '../../src/state/types.ts';
 import { captureLogger } from '../support/capture-logger.ts';
+import { runEntry } from '../support/run-cli.ts';
 import { usePostgres } from '../support/postgres.ts';
 import { tempDir } from '../support/temp.ts';
 
@@ -140,6 +141,33 @@ describe(`PostgreSQL state ${postgres.label}`, () => {
     } finally {
       await postgres.server().start();
     }
+  });
+
+  it.skipIf(skip)('never stores a user id, only its salted hash', async () => {
+    const db = await openDb(await postgres.freshDatabase());
+    const store = await PostgresFeedback.open(db);
+    cleanups.push(() => store.close());
+    const id = (await store.recordQuestion(ask('How do I get into MLOps?')))!;
+    await store.recordVote(id, USER, 'down', GUILD);
+    await store.recordComment(id, USER, 'Please add a section on MLOps.', GUILD);
+    const rows = await db.query<{ row: string }>(
+      `SELECT q::text AS row FROM questions q UNION ALL SELECT v::text FROM votes v UNION ALL SELECT c::text FROM comments c`,
+    );
+    expect(rows).toHaveLength(3);
+    for (const { row } of rows) expect(row).not.toContain(USER);
+    // The guild id is kept (it is not personal), so the search above would have found a stored id.
+    expect(rows[0]!.row).toContain(GUILD);
+  });
+
+  it.skipIf(skip)('npm run stats reads every host\'s questions from DATABASE_URL', async () => {
+    const url = await postgres.freshDatabase();
+    const store = await PostgresFeedback.open(await openDb(url));
+    cleanups.push(() => store.close());
+    await store.recordQuestion(ask('Asked on host A?'));
+    await store.recordQuestion({ ...ask('Asked on host B?'), guildId: '111111111111111111', refused: true });
+    const result = await runEntry('scripts/stats.ts', ['--json'], { DATABASE_URL: url });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ questions: 2, refused: 1 });
   });
 
   it.skipIf(skip)('tells an unreachable database from a refused statement', async () => {
