@@ -50,7 +50,7 @@ const MESSAGES = {
   DATABASE_SCHEMA_NEWER: (p: { database: string; version: number; known: number }) =>
     `The database ${p.database} has schema version ${p.version}, newer than this bot knows (${p.known}): run the newer bot, or point DATABASE_URL elsewhere.`,
   KNOWLEDGE_NOT_SHARED: (p: { name: string; cause: string }) =>
-    `The change to ${p.name} was undone: the shared database could not record it (${p.cause}). Try again in a moment.`,
+    `${p.name} is left as it was: the shared database could not record the change (${p.cause}). Try again in a moment.`,
   USAGE: (p: { detail: string }) => p.detail,
 } as const;
 

@@ -304,6 +304,7 @@ export class Engine {
     const requested = safeKnowledgeFileName(request.name);
     return set.exclusive(async () => {
       if (scope.server !== undefined) {
+        await this.catchUpBeforeChange(scope.server, set, requested);
         this.refuseBaseName(requested);
         await mkdir(set.knowledgeDir, { recursive: true });
         await checkServerQuota(set.knowledgeDir, requested, request.bytes.byteLength);
@@ -325,6 +326,7 @@ export class Engine {
     const set = await this.setFor(scope);
     const requested = safeKnowledgeFileName(request.name);
     return set.exclusive(async () => {
+      if (scope.server !== undefined) await this.catchUpBeforeChange(scope.server, set, requested);
       if (scope.server !== undefined && !(await hasFile(set.knowledgeDir, requested))) this.refuseBaseName(requested);
       const { file, previous } = await removeKnowledgeFile(set.knowledgeDir, requested).catch((error: unknown) => {
         // A server without a folder has no documents to remove.
@@ -456,18 +458,41 @@ export class Engine {
     const label = `server ${entry.id}`;
     try {
       const set = await entry.ready;
-      await set.exclusive(async () => {
-        const latest = version ?? (await documents.version(entry.id));
-        if (latest <= entry.version) return;
-        if (await this.materialise(entry, set.knowledgeDir)) {
-          const report = await set.reindex();
-          this.logger.info({ knowledge: label, version: entry.version, documents: report.documents, embedded: report.embedded, reused: report.reused }, 'server documents changed through another host; reindexed');
-        } else if (await set.reload()) {
-          this.logger.info({ knowledge: label, version: entry.version }, 'server documents changed through another shard of this host; reloaded its index');
-        }
-      });
+      await set.exclusive(async () => this.catchUp(entry, set, version ?? (await documents.version(entry.id))));
     } catch (error) {
       this.logger.warn({ knowledge: label, err: errorMessage(error) }, 'could not follow a change to the server documents; trying again at the next change');
+    }
+  }
+
+  /** Inside the server's exclusive section: materialise and rebuild (or reload) when `latest` is newer than what it holds. */
+  private async catchUp(entry: ServerEntry, set: KnowledgeSet, latest: number): Promise<void> {
+    if (latest <= entry.version) return;
+    const label = `server ${entry.id}`;
+    const documents = this.options.shared!.documents!;
+    const { changed, version } = await documents.materialise(entry.id, set.knowledgeDir);
+    entry.version = version;
+    if (changed) {
+      const report = await set.reindex();
+      this.logger.info({ knowledge: label, version, documents: report.documents, embedded: report.embedded, reused: report.reused }, 'server documents changed through another host; reindexed');
+    } else if (await set.reload()) {
+      this.logger.info({ knowledge: label, version }, 'server documents changed through another shard of this host; reloaded its index');
+    }
+  }
+
+  /**
+   * Before a server's documents change here, its folder must hold the latest shared version (a
+   * missed notification would otherwise let this host decide on stale files). A database out of
+   * reach refuses the change at once: it could not be recorded anyway.
+   */
+  private async catchUpBeforeChange(server: string, set: KnowledgeSet, name: string): Promise<void> {
+    const documents = this.options.shared?.documents;
+    const entry = this.servers.peek(server);
+    if (documents === undefined || entry === undefined) return;
+    try {
+      await this.catchUp(entry, set, await documents.version(server));
+    } catch (error) {
+      if (error instanceof BotError) throw error;
+      throw botError('KNOWLEDGE_NOT_SHARED', { name, cause: errorMessage(error) }, error);
     }
   }
 
