@@ -15,6 +15,7 @@ import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowle
 import type { IndexWithoutGate } from './live-index.ts';
 import { mergeRetrievals } from './merged-retrieval.ts';
 import { asServerChunks } from './origin.ts';
+import { SharedDocumentsSync } from './shared-documents-sync.ts';
 import { checkServerQuota } from './quotas.ts';
 import { checkServerId, serverDirs, ServerRegistry } from './servers.ts';
 import { silentLogger, type Logger } from '../logger.ts';
@@ -160,6 +161,8 @@ export class Engine {
   private readonly servers: ServerRegistry<ServerEntry>;
   private baseView: { base: IndexWithoutGate; view: Promise<View> } | undefined;
   private readonly changeListeners = new Set<KnowledgeChangeListener>();
+  /** Present when server documents are shared (DATABASE_URL): keeps the server folders in step with them. */
+  private readonly sync: SharedDocumentsSync | undefined;
   private stopFollowing: (() => Promise<void>) | undefined;
 
   private constructor(
@@ -174,6 +177,8 @@ export class Engine {
     readonly builtAtOpen: ReindexReport | undefined,
   ) {
     this.servers = new ServerRegistry(options.config.maxLoadedServers ?? DEFAULT_LOADED_SERVERS, (id) => this.openServer(id));
+    const documents = options.shared?.documents;
+    this.sync = documents === undefined ? undefined : new SharedDocumentsSync(documents, logger);
   }
 
   static async open(given: EngineOptions): Promise<Engine> {
@@ -200,7 +205,7 @@ export class Engine {
       const engine = new Engine(options, embedder, reindexWork, logger, retrieval, selection, set, report);
       // The base's gate is measured before the first question, as it always was.
       await engine.view({});
-      engine.followSharedDocuments();
+      engine.stopFollowing = engine.sync?.follow(engine.servers);
       return engine;
     } catch (error) {
       await worker?.dispose();
@@ -304,7 +309,7 @@ export class Engine {
     const requested = safeKnowledgeFileName(request.name);
     return set.exclusive(async () => {
       if (scope.server !== undefined) {
-        await this.catchUpBeforeChange(scope.server, set, requested);
+        await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, requested);
         this.refuseBaseName(requested);
         await mkdir(set.knowledgeDir, { recursive: true });
         await checkServerQuota(set.knowledgeDir, requested, request.bytes.byteLength);
@@ -314,7 +319,9 @@ export class Engine {
       const added = await addKnowledgeFile(set.knowledgeDir, requested, request.bytes, { replace: request.replace });
       this.logger.info({ knowledge: scopeLabel(scope), action: added.replaced ? 'replace' : 'add', file: added.file, bytes: request.bytes.byteLength }, 'knowledge changed');
       const report = await this.reindexOrUndo(set, scope, added.file, added.previous);
-      await this.share(set, scope, { name: added.file, bytes: request.bytes, addedBy: request.addedBy ?? null, replace: request.replace }, added.previous);
+      if (scope.server !== undefined) {
+        await this.sync?.record(this.servers.peek(scope.server)!, set, { name: added.file, bytes: request.bytes, addedBy: request.addedBy ?? null, replace: request.replace }, added.previous);
+      }
       this.changed(scope);
       return { file: added.file, replaced: added.replaced, report };
     });
@@ -326,7 +333,7 @@ export class Engine {
     const set = await this.setFor(scope);
     const requested = safeKnowledgeFileName(request.name);
     return set.exclusive(async () => {
-      if (scope.server !== undefined) await this.catchUpBeforeChange(scope.server, set, requested);
+      if (scope.server !== undefined) await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, requested);
       if (scope.server !== undefined && !(await hasFile(set.knowledgeDir, requested))) this.refuseBaseName(requested);
       const { file, previous } = await removeKnowledgeFile(set.knowledgeDir, requested).catch((error: unknown) => {
         // A server without a folder has no documents to remove.
@@ -336,7 +343,7 @@ export class Engine {
       if (scope.server === undefined) this.warnBaseIsLocal();
       this.logger.info({ knowledge: scopeLabel(scope), action: 'remove', file }, 'knowledge changed');
       const report = await this.reindexOrUndo(set, scope, file, previous);
-      await this.share(set, scope, { name: file, bytes: null, addedBy: null, replace: true }, previous);
+      if (scope.server !== undefined) await this.sync?.record(this.servers.peek(scope.server)!, set, { name: file, bytes: null, addedBy: null, replace: true }, previous);
       this.changed(scope);
       return { file, replaced: false, report };
     });
@@ -393,7 +400,7 @@ export class Engine {
     const entry = new ServerEntry(id, async (entry) => {
       // With shared documents, the local folder is brought up to date first: it may be missing
       // (a host that never served this server) or stale (changed while another host served it).
-      await this.materialise(entry, knowledgeDir);
+      await this.sync?.materialise(entry, knowledgeDir);
       const { set } = await KnowledgeSet.open({
         label: `server ${id}`,
         knowledgeDir,
@@ -413,113 +420,6 @@ export class Engine {
       this.servers.forget(id, entry);
     });
     return entry;
-  }
-
-  /**
-   * Writes the server's shared documents into its folder. A database out of reach leaves the
-   * local copy answering (the entry's version stays behind, so it is brought up to date later).
-   */
-  private async materialise(entry: ServerEntry, knowledgeDir: string): Promise<boolean> {
-    const documents = this.options.shared?.documents;
-    if (documents === undefined) return false;
-    try {
-      const { changed, version } = await documents.materialise(entry.id, knowledgeDir);
-      entry.version = version;
-      if (changed) this.logger.info({ knowledge: `server ${entry.id}`, version }, 'server documents brought up to date from the database');
-      return changed;
-    } catch (error) {
-      this.logger.warn({ knowledge: `server ${entry.id}`, err: errorMessage(error) }, 'could not read the server documents from the database; answering from the local copy');
-      return false;
-    }
-  }
-
-  /** Follows changes to shared server documents made through other hosts (or other shards of this one). */
-  private followSharedDocuments(): void {
-    const documents = this.options.shared?.documents;
-    if (documents === undefined) return;
-    this.stopFollowing = documents.onChange((change) => {
-      if (change === null) {
-        // Notifications were lost while the connection was down: compare every loaded server's version.
-        for (const entry of this.servers.values()) void this.followChange(entry, undefined);
-        return;
-      }
-      const entry = this.servers.peek(change.guildId);
-      if (entry !== undefined && change.version > entry.version) void this.followChange(entry, change.version);
-    });
-  }
-
-  /**
-   * Brings a loaded server up to date with its shared documents: materialised, then rebuilt
-   * (embedding only what no host embedded yet), or only reloaded when another shard of this host
-   * already rebuilt the index in the same folder. Runs after the server's changes in progress.
-   */
-  private async followChange(entry: ServerEntry, version: number | undefined): Promise<void> {
-    const documents = this.options.shared!.documents!;
-    const label = `server ${entry.id}`;
-    try {
-      const set = await entry.ready;
-      await set.exclusive(async () => this.catchUp(entry, set, version ?? (await documents.version(entry.id))));
-    } catch (error) {
-      this.logger.warn({ knowledge: label, err: errorMessage(error) }, 'could not follow a change to the server documents; trying again at the next change');
-    }
-  }
-
-  /** Inside the server's exclusive section: materialise and rebuild (or reload) when `latest` is newer than what it holds. */
-  private async catchUp(entry: ServerEntry, set: KnowledgeSet, latest: number): Promise<void> {
-    if (latest <= entry.version) return;
-    const label = `server ${entry.id}`;
-    const documents = this.options.shared!.documents!;
-    const { changed, version } = await documents.materialise(entry.id, set.knowledgeDir);
-    entry.version = version;
-    if (changed) {
-      const report = await set.reindex();
-      this.logger.info({ knowledge: label, version, documents: report.documents, embedded: report.embedded, reused: report.reused }, 'server documents changed through another host; reindexed');
-    } else if (await set.reload()) {
-      this.logger.info({ knowledge: label, version }, 'server documents changed through another shard of this host; reloaded its index');
-    }
-  }
-
-  /**
-   * Before a server's documents change here, its folder must hold the latest shared version (a
-   * missed notification would otherwise let this host decide on stale files). A database out of
-   * reach refuses the change at once: it could not be recorded anyway.
-   */
-  private async catchUpBeforeChange(server: string, set: KnowledgeSet, name: string): Promise<void> {
-    const documents = this.options.shared?.documents;
-    const entry = this.servers.peek(server);
-    if (documents === undefined || entry === undefined) return;
-    try {
-      await this.catchUp(entry, set, await documents.version(server));
-    } catch (error) {
-      if (error instanceof BotError) throw error;
-      throw botError('KNOWLEDGE_NOT_SHARED', { name, cause: errorMessage(error) }, error);
-    }
-  }
-
-  /**
-   * Records a server's change in the shared documents, after it was indexed here. If that fails,
-   * the change is undone here too (the folder and the index as before), so this host never
-   * answers from a document the others do not have.
-   */
-  private async share(
-    set: KnowledgeSet,
-    scope: KnowledgeScope,
-    change: { name: string; bytes: Uint8Array | null; addedBy: string | null; replace: boolean },
-    previous: Uint8Array | undefined,
-  ): Promise<void> {
-    const documents = this.options.shared?.documents;
-    if (documents === undefined || scope.server === undefined) return;
-    const entry = this.servers.peek(scope.server);
-    try {
-      const version = await documents.publish(scope.server, change);
-      if (entry) entry.version = version;
-    } catch (error) {
-      await restoreKnowledgeFile(set.knowledgeDir, change.name, previous);
-      await set.reindex().catch((undoError: unknown) => this.logger.error({ knowledge: scopeLabel(scope), err: errorMessage(undoError) }, 'could not reindex after undoing a change'));
-      this.logger.warn({ knowledge: scopeLabel(scope), file: change.name, err: errorMessage(error) }, 'knowledge change undone: the database did not take it');
-      if (error instanceof BotError) throw error;
-      throw botError('KNOWLEDGE_NOT_SHARED', { name: change.name, cause: errorMessage(error) }, error);
-    }
   }
 
   /** With shared state, the base knowledge is still each host's own folder. */

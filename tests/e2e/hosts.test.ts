@@ -11,6 +11,7 @@
  *   asked meanwhile are recorded.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snowflake, snowflakeOnShard, startDiscordEmulator, type DiscordEmulator } from '../support/discord-emulator.ts';
 import { usePostgres } from '../support/postgres.ts';
@@ -95,9 +96,19 @@ describe.skipIf(skip)(`two hosts sharing PostgreSQL ${postgres.label}`, () => {
     a = await startHost('0');
     expect(lines(a, /"msg":"starting shards"/)[0]).toMatch(/"totalShards":2,"shards":\[0\]/);
     const file = emulator.hostAttachment(DOC_NAME, DOC);
-    const add = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'add', options: { file }, userId: snowflake(), roles: [emulator.roleIds.moderator] });
+    const admin = snowflake();
+    const add = emulator.injectInteraction({ commandName: 'knowledge', subcommand: 'add', options: { file }, userId: admin, roles: [emulator.roleIds.moderator] });
     const report = await add.waitForEdit((e) => e.body.embeds?.[0]?.title !== 'Reindexing…', { timeoutMs: 30_000 });
     expect(JSON.stringify(report.body.embeds)).toContain(DOC_NAME);
+    // The database keeps the document as the source of truth, with who added it.
+    const db = new pg.Client({ connectionString: postgres.server().url('bot') });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT guild_id, name, size, added_by FROM server_documents');
+      expect(rows).toEqual([{ guild_id: G, name: DOC_NAME, size: Buffer.byteLength(DOC), added_by: admin }]);
+    } finally {
+      await db.end();
+    }
     const answer = await ask('What do ML interview loops include?', G);
     expect(answer.text).toContain('Interview loops');
     expect(answer.buttons).toBe(true);

@@ -92,6 +92,22 @@ describe(`PostgreSQL state ${postgres.label}`, () => {
     expect(describeDatabase(url)).toBe(`127.0.0.1:${postgres.server().port + 1}/nowhere`);
   });
 
+  it.skipIf(skip)('waits at start for a database that comes up within seconds (one starting beside the bot)', async () => {
+    const url = await postgres.freshDatabase();
+    const { logger, lines } = captureLogger();
+    await postgres.server().stop();
+    let opening: Promise<Database>;
+    try {
+      opening = Database.open({ url, poolMax: 1, logger });
+      await waitFor(() => lines().some((l) => l.msg === 'the database is out of reach; trying again'));
+    } finally {
+      await postgres.server().start();
+    }
+    const db = await opening;
+    cleanups.push(() => db.close());
+    expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
   it.skipIf(skip)('while the server is down: answers are not held up, writes wait in order and are written when it is back', async () => {
     const url = await postgres.freshDatabase();
     const { logger, lines } = captureLogger();

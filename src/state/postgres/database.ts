@@ -9,7 +9,13 @@ import type { Logger } from '../../logger.ts';
 import { migrate } from './migrations.ts';
 
 /** A connection attempt gives up after this long: a host never waits long on a database that is not there. */
-const CONNECT_TIMEOUT_MS = 3_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * At start a database out of reach is tried again for this long (it may be starting beside the
+ * bot, as in a compose file) before start-up stops with DATABASE_UNAVAILABLE.
+ */
+const START_WAIT_MS = 10_000;
+const START_RETRY_MS = 1_000;
 /** A statement gives up after this long (server side and client side). */
 const STATEMENT_TIMEOUT_MS = 10_000;
 /** Idle pooled connections are closed after this long. */
@@ -87,9 +93,18 @@ export class Database {
     // A pooled connection the server drops while idle must not crash the process: the next query reconnects.
     pool.on('error', (error) => options.logger.warn({ database: name, err: errorMessage(error) }, 'a database connection was lost'));
     const database = new Database(pool, name, options);
+    const started = Date.now();
     try {
-      await migrate(database, options.logger);
-      return database;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await migrate(database, options.logger);
+          return database;
+        } catch (error) {
+          if (!isUnavailable(error) || Date.now() - started + START_RETRY_MS > START_WAIT_MS) throw error;
+          if (attempt === 1) options.logger.warn({ database: name, err: errorMessage(error), waitingMs: START_WAIT_MS }, 'the database is out of reach; trying again');
+          await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS));
+        }
+      }
     } catch (error) {
       await pool.end().catch(() => undefined);
       if (error instanceof BotError) throw error;
