@@ -19,46 +19,12 @@ import { Engine } from '../src/engine/engine.ts';
 import { serverDirs } from '../src/engine/servers.ts';
 import { createLogger } from '../src/logger.ts';
 import { readManifest } from '../src/store/index-store.ts';
+import { mb, pct, r2 } from './bench-figures.ts';
+import { DOCUMENTS_PER_SERVER, serverDocument, serverId } from './bench-server-documents.ts';
 
-const DOCUMENTS_PER_SERVER = 5;
 /** Servers whose first question is timed one by one (the rest are swept through once). */
 const COLD_SAMPLES = 100;
 
-const WORDS = (
-  'league raid guild quest patch meta build tank healer support stream clip replay ladder season rank ' +
-  'tournament bracket scrim coach roster sponsor merch emote badge moderator event schedule voice lobby ' +
-  'server rules ban appeal report ticket giveaway raffle points shop role colour nickname channel thread ' +
-  'welcome onboarding faq bot prefix command music playlist karaoke movie night trivia quiz puzzle art'
-).split(' ');
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-/** A small community document: one section of three sentences, its words drawn per server. */
-function serverDocument(server: number, k: number): string {
-  const rand = rng(server * 31 + k + 1);
-  const word = () => WORDS[Math.floor(rand() * WORDS.length)]!;
-  const sentence = () => `The ${word()} ${word()} of server ${server} uses ${word()} and ${word()} every ${word()}.`;
-  return `# Server ${server} ${word()} guide ${k}\n\n## ${word()} ${word()}\n\n${sentence()} ${sentence()} ${sentence()}\n`;
-}
-
-const serverId = (i: number) => `9${String(i).padStart(17, '0')}`;
-
-function pct(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 async function main(): Promise<void> {
   let peakRss = process.memoryUsage().rss;

@@ -8,6 +8,7 @@
  *   --full    also the vector search at 100k vectors (about 1.5 more minutes on 2 cores)
  *   --smoke   the tiniest setting, for the test: 1 round, 1k vectors, one HNSW setting
  *   --rounds  rounds of uncached answers (default 5)
+ *   --shared  only the several-hosts section (PostgreSQL: recording, a cold host, add → answer)
  *
  * Real-knowledge section: the article plus ../shared/corpora/ml-interviews-guide/docs, copied into
  * a temporary folder: build from scratch, answers on the guide's questions, and answers while
@@ -34,6 +35,7 @@ import { createLogger } from '../src/logger.ts';
 import { HNSW_PARAMS, VectorIndex } from '../src/search/vector-index.ts';
 import { readManifest } from '../src/store/index-store.ts';
 import type { Answer } from '../src/types.ts';
+import { benchSharedState, sharedTables, type SharedFigures } from './bench-shared-figures.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(here, '..');
@@ -78,6 +80,7 @@ interface Options {
   full: boolean;
   smoke: boolean;
   rounds: number;
+  sharedOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -85,7 +88,7 @@ function parseArgs(argv: string[]): Options {
   const roundsAt = argv.indexOf('--rounds');
   const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : smoke ? 1 : 5;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number ≥ 1');
-  return { json: argv.includes('--json'), full: argv.includes('--full'), smoke, rounds };
+  return { json: argv.includes('--json'), full: argv.includes('--full'), smoke, rounds, sharedOnly: argv.includes('--shared') };
 }
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -646,6 +649,13 @@ async function main(): Promise<void> {
     const [baseEmbedder, modelLoadMs] = await timed(() => ThreadEmbedder.start(config));
     modelThread = baseEmbedder;
     const embedder = shared(baseEmbedder);
+    if (opts.sharedOnly) {
+      const figures = await benchSharedState(tmp, config, embedder, logger, { smoke: opts.smoke, log });
+      machine.loadavg_1m_end = r2(os.loadavg()[0]!);
+      if (opts.json) process.stdout.write(JSON.stringify({ machine, shared_state: figures }) + '\n');
+      else process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; load avg 1m ${machine.loadavg_1m_start} at start, ${machine.loadavg_1m_end} at end\n${sharedTables(figures, table)}\n`);
+      return;
+    }
 
     // One question straight through the embedder (it has no cache of its own).
     // The first ~20–30 runs of the graph are about twice as slow (the JS around the WASM kernels
@@ -779,6 +789,7 @@ async function main(): Promise<void> {
     }
 
     const realKnowledge = await benchRealKnowledge(tmp, embedder, logger, opts, questionFiles[0]!);
+    const sharedState = await benchSharedState(tmp, config, embedder, logger, { smoke: opts.smoke, log });
 
     const result = {
       machine,
@@ -833,6 +844,7 @@ async function main(): Promise<void> {
       vector_search_real_reference: realReference,
       vector_search: vectorSearch,
       real_knowledge: realKnowledge,
+      shared_state: sharedState,
     };
 
     machine.loadavg_1m_end = r2(os.loadavg()[0]!);
@@ -967,6 +979,8 @@ function printTables(r: Result): void {
       ),
     );
   }
+  out.push('');
+  out.push(sharedTables(r.shared_state as SharedFigures, table));
   process.stdout.write(out.join('\n') + '\n');
 }
 

@@ -1,5 +1,6 @@
 /**
- * What people asked, what was refused, and what to add to the knowledge, from the feedback database.
+ * What people asked, what was refused, and what to add to the knowledge, from the feedback database
+ * (FEEDBACK_DB, or every host's questions in DATABASE_URL).
  * Usage: npm run stats [-- --days N] [-- --json]
  * stdout carries only the report. A missing database is not created: the text report says no questions
  * were recorded yet, and --json prints the same (empty) report shape as always.
@@ -10,6 +11,9 @@ import { loadConfig } from '../src/config.ts';
 import { BotError, errorMessage } from '../src/errors.ts';
 import { formatStatsText } from '../src/feedback/report.ts';
 import { FeedbackStore } from '../src/feedback/store.ts';
+import { silentLogger } from '../src/logger.ts';
+import { Database } from '../src/state/postgres/database.ts';
+import { PostgresFeedback } from '../src/state/postgres/feedback.ts';
 
 const USAGE = `Usage: npm run stats [-- --days N] [-- --json]
   --days N   the window, in days (1 to 3650; default 7)
@@ -38,9 +42,21 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const config = loadConfig();
+  if (config.databaseUrl !== undefined) {
+    // Every host's questions, from the shared database.
+    const db = await Database.open({ url: config.databaseUrl, poolMax: 1, logger: silentLogger, applicationName: 'ml-careers-bot stats' });
+    try {
+      const store = await PostgresFeedback.open(db, { retentionDays: config.feedbackRetentionDays });
+      const report = await store.report({ days: options.days });
+      process.stdout.write((options.json ? JSON.stringify(report) : formatStatsText(report)) + '\n');
+    } finally {
+      await db.close();
+    }
+    return;
+  }
   const exists = config.feedbackDb === ':memory:' || existsSync(config.feedbackDb);
   if (!exists && !options.json) {
     process.stdout.write(
@@ -60,9 +76,7 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   process.stderr.write(`${errorMessage(error)}\n`);
   process.exitCode = error instanceof BotError && error.code === 'USAGE' ? 2 : 1;
-}
+});

@@ -28,8 +28,17 @@ export interface Config {
   askRateWindowSec: number;
   /** Answers composed at once; further questions wait their turn. */
   maxConcurrentAnswers: number;
-  /** Shards for `npm run start:sharded`; absent: Discord's recommendation. */
+  /** Shards for `npm run start:sharded`: the total over every host; absent: Discord's recommendation. */
   shardCount?: number;
+  /** The shards this host runs (`SHARD_LIST`), each below `shardCount`; absent: all of them. */
+  shardList?: number[];
+  /**
+   * `postgres://…`: questions, votes, settings, each server's documents and the passages'
+   * embeddings are kept in this database, shared by every host; absent: SQLite and local folders.
+   */
+  databaseUrl?: string;
+  /** Connections this process keeps open to DATABASE_URL at most. */
+  databasePoolMax: number;
   /** SQLite file of questions, refusals and feedback (src/feedback/store.ts). */
   feedbackDb: string;
   /** Recorded questions (with their votes and comments) older than this are deleted. */
@@ -77,6 +86,9 @@ const EnvSchema = z.object({
     .transform((v) => v === '1' || v === 'true')
     .optional(),
   SHARD_COUNT: wholeNumber(4096).optional(),
+  SHARD_LIST: z.string().transform(shardList).pipe(z.array(z.number().int().min(0).max(4095)).min(1)).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_MAX: wholeNumber(100).optional(),
 });
 
 type EnvName = keyof z.input<typeof EnvSchema>;
@@ -103,10 +115,30 @@ const EXPECTED: Record<EnvName, string> = {
   FEEDBACK_RETENTION_DAYS: 'a whole number from 1 to 3650',
   KNOWLEDGE_WATCH: '1, true, 0 or false',
   SHARD_COUNT: 'a whole number from 1 to 4096',
+  SHARD_LIST: 'shard ids below SHARD_COUNT, comma-separated, ranges allowed (0,1,4-7), together with SHARD_COUNT',
+  DATABASE_URL: 'a postgres:// or postgresql:// connection URL',
+  DATABASE_POOL_MAX: 'a whole number from 1 to 100',
 };
+
+/** Default for DATABASE_POOL_MAX: a host's shard answers a few questions at once, each needing one connection briefly. */
+export const DEFAULT_DATABASE_POOL_MAX = 5;
 
 function idList(value: string): string[] {
   return value.split(/[\s,]+/).filter(Boolean);
+}
+
+/** `0,1,4-7` → [0, 1, 4, 5, 6, 7]; anything else gives NaN, which the schema rejects. */
+function shardList(value: string): number[] {
+  const ids = new Set<number>();
+  for (const part of value.split(/[\s,]+/).filter(Boolean)) {
+    const range = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(part);
+    if (!range) return [Number.NaN];
+    const from = Number(range[1]);
+    const to = Number(range[2] ?? range[1]);
+    if (to < from) return [Number.NaN];
+    for (let id = from; id <= to; id++) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
 }
 
 /** Reads and validates the environment; a bad value throws one BotError naming the variable. */
@@ -122,6 +154,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw botError('CONFIG_INVALID', { name, expected: EXPECTED[name] ?? 'a valid value' });
   }
   const e = parsed.data;
+  // A host running part of the shards must know the total every host agreed on, and run only shards of it.
+  if (e.SHARD_LIST !== undefined && (e.SHARD_COUNT === undefined || e.SHARD_LIST.some((id) => id >= e.SHARD_COUNT!))) {
+    throw botError('CONFIG_INVALID', { name: 'SHARD_LIST', expected: EXPECTED.SHARD_LIST });
+  }
   return {
     ...(e.DISCORD_TOKEN !== undefined && { discordToken: e.DISCORD_TOKEN }),
     ...(e.DISCORD_CLIENT_ID !== undefined && { discordClientId: e.DISCORD_CLIENT_ID }),
@@ -143,5 +179,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     feedbackRetentionDays: e.FEEDBACK_RETENTION_DAYS ?? 90,
     knowledgeWatch: e.KNOWLEDGE_WATCH ?? false,
     ...(e.SHARD_COUNT !== undefined && { shardCount: e.SHARD_COUNT }),
+    ...(e.SHARD_LIST !== undefined && { shardList: e.SHARD_LIST }),
+    ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
+    databasePoolMax: e.DATABASE_POOL_MAX ?? DEFAULT_DATABASE_POOL_MAX,
   };
 }

@@ -44,6 +44,13 @@ const MESSAGES = {
     `The feedback database ${p.file} is unusable: ${p.cause}. Move it aside (or set FEEDBACK_DB) to start a new one.`,
   FEEDBACK_UNAVAILABLE: (p: { cause: string }) =>
     `The question log is unavailable right now (${p.cause}); answers are not affected. Try again later.`,
+  SETTINGS_UNAVAILABLE: (p: { cause: string }) => `Settings cannot be read or saved right now (${p.cause}); try again in a moment.`,
+  DATABASE_UNAVAILABLE: (p: { database: string; cause: string }) =>
+    `The database ${p.database} (DATABASE_URL) cannot be used: ${p.cause}. Check that PostgreSQL runs there and accepts this bot's connections.`,
+  DATABASE_SCHEMA_NEWER: (p: { database: string; version: number; known: number }) =>
+    `The database ${p.database} has schema version ${p.version}, newer than this bot knows (${p.known}): run the newer bot, or point DATABASE_URL elsewhere.`,
+  KNOWLEDGE_NOT_SHARED: (p: { name: string; cause: string }) =>
+    `${p.name} is left as it was: the shared database could not record the change (${p.cause}). Try again in a moment.`,
   USAGE: (p: { detail: string }) => p.detail,
 } as const;
 

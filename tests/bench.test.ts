@@ -2,7 +2,8 @@
  * Smoke test of `npm run bench`: the tiniest setting (--smoke: 1 round, 1k vectors, one HNSW
  * setting, one start-up child, five real documents) as a child process with --json. Asserts the
  * report's shape and behaviour (one JSON object, finite figures, nothing re-embedded on an
- * unchanged reindex), never timings: those belong to the machine.
+ * unchanged reindex, nothing embedded by a cold host sharing PostgreSQL), never timings: those
+ * belong to the machine.
  */
 import { describe, expect, it } from 'vitest';
 import { runEntry } from './support/run-cli.ts';
@@ -30,7 +31,7 @@ const FIGURES = [
 ] as const;
 
 describe('npm run bench --smoke --json', () => {
-  it('prints exactly one JSON object with every figure finite', { timeout: 150_000 }, async () => {
+  it('prints exactly one JSON object with every figure finite', { timeout: 240_000 }, async () => {
     const r = await runBench(['--smoke', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -68,6 +69,16 @@ describe('npm run bench --smoke --json', () => {
     expect(servers).toMatchObject({ servers: 10, documents_per_server: 5, built_now: 10 });
     for (const key of ['loaded_server_extra_p50_ms', 'cold_server_first_p50_ms', 'rss_peak_mb', 'sweep_ms']) expect(Number.isFinite(servers[key]), key).toBe(true);
     expect(servers.loaded_after_sweep).toBeLessThanOrEqual(servers.max_loaded_servers!);
+
+    // Several hosts: a cold host built every server from the database embedding nothing but its one
+    // question, and a document added on one host was answered on the other.
+    const shared = report.shared_state as Record<string, Record<string, number>> & { postgres_routes: { route: string; failures: number }[] };
+    for (const key of ['sqlite_p50_ms', 'sqlite_p95_ms', 'postgres_p50_ms', 'postgres_p95_ms']) expect(Number.isFinite(shared.record_question![key]), key).toBe(true);
+    expect(shared.cold_host).toMatchObject({ servers: 10, open_texts_embedded: 0, texts_embedded: 1 });
+    expect(Number.isFinite(shared.cold_host!.rss_peak_mb)).toBe(true);
+    expect(shared.add_to_answer).toMatchObject({ adds: 2, timeouts: 0 });
+    expect(Number.isFinite(shared.add_to_answer!.delay_p50_ms)).toBe(true);
+    expect(shared.postgres_routes.find((r) => r.route === 'embedded')).toMatchObject({ failures: 0 });
 
     const vectorSearch = report.vector_search as { n: number; exact_p50_ms: number; hnsw: Record<string, number>[] }[];
     expect(vectorSearch.map((v) => v.n)).toEqual([1000]);

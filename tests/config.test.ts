@@ -50,4 +50,28 @@ describe('loadConfig', () => {
       maxConcurrentAnswers: 4,
     });
   });
+
+  it('reads the shards of this host and the shared database', () => {
+    const c = loadConfig({ SHARD_COUNT: '8', SHARD_LIST: '0, 2,4-6', DATABASE_URL: 'postgres://bot:pw@db.internal:5432/bot', DATABASE_POOL_MAX: '10' });
+    expect(c).toMatchObject({ shardCount: 8, shardList: [0, 2, 4, 5, 6], databaseUrl: 'postgres://bot:pw@db.internal:5432/bot', databasePoolMax: 10 });
+    expect(loadConfig({})).toMatchObject({ databasePoolMax: 5 });
+    expect('databaseUrl' in loadConfig({})).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/bot' }).databaseUrl).toBe('postgresql://localhost/bot');
+  });
+
+  it.each([
+    [{ SHARD_LIST: '0,1' }, 'SHARD_LIST'], // no total
+    [{ SHARD_COUNT: '2', SHARD_LIST: '0,2' }, 'SHARD_LIST'], // beyond the total
+    [{ SHARD_COUNT: '4', SHARD_LIST: '3-1' }, 'SHARD_LIST'],
+    [{ SHARD_COUNT: '4', SHARD_LIST: 'one' }, 'SHARD_LIST'],
+    [{ DATABASE_URL: 'mysql://db/bot' }, 'DATABASE_URL'],
+    [{ DATABASE_POOL_MAX: '0' }, 'DATABASE_POOL_MAX'],
+  ])('rejects %o naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(name) }));
+  });
+
+  it('never repeats a database URL it rejects (it may hold a password)', () => {
+    const url = 'mysql://bot:s3cret@db/bot';
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+  });
 });

@@ -3,6 +3,10 @@
  * than ~2,500 servers (Discord requires sharding there). The index is built once here, before
  * any shard starts, so shards only load the persisted index; a /reindex in one shard is
  * broadcast so every shard reloads.
+ *
+ * Several hosts: each runs `SHARD_LIST` (its shards) of `SHARD_COUNT` (the total all hosts agree
+ * on), with DATABASE_URL shared, so any host serves any server from the same state. The schema is
+ * migrated here first (under a lock), so an unreachable database stops the host before any shard.
  */
 import 'dotenv/config';
 import type { ChildProcess } from 'node:child_process';
@@ -15,6 +19,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { restOptions } from '../discord/bot.ts';
 import { Engine } from '../engine/engine.ts';
 import { createLogger } from '../logger.ts';
+import { openBotState } from '../state/open-state.ts';
 import { assertWritableDir } from '../writable-dir.ts';
 
 async function main(): Promise<void> {
@@ -23,13 +28,24 @@ async function main(): Promise<void> {
   if (!config.discordToken) throw new Error('DISCORD_TOKEN is not set: sharding only applies to the Discord bot.');
   assertWritableDir(config.indexDir, 'INDEX_DIR');
   assertWritableDir(config.dataDir, 'DATA_DIR');
-  // Build or validate the persisted index once, so shards never race to rebuild it.
-  await (await Engine.open({ config, logger })).close();
+  // The state first (with DATABASE_URL: reachable, schema migrated), then the base index, built or
+  // validated once so shards never race to rebuild it (with shared embeddings: embedding nothing
+  // another host already embedded).
+  const state = await openBotState(config, logger, { applicationName: 'ml-careers-bot manager' });
+  try {
+    await (await Engine.open({ config, logger, ...(state.knowledge && { shared: state.knowledge }) })).close();
+  } finally {
+    await state.close();
+  }
+  const totalShards = config.shardCount ?? (await recommendedShardCount(config));
   const manager = new ShardingManager(path.join(path.dirname(fileURLToPath(import.meta.url)), 'start.ts'), {
     token: config.discordToken,
-    totalShards: config.shardCount ?? (await recommendedShardCount(config)),
+    totalShards,
+    // This host's part of the shards (SHARD_LIST), or all of them.
+    ...(config.shardList && { shardList: config.shardList }),
     execArgv: ['--import', 'tsx'],
   });
+  logger.info({ totalShards, shards: config.shardList ?? 'all', state: state.where }, 'starting shards');
   let stopping = false;
   manager.on('shardCreate', (shard) => {
     logger.info({ shardId: shard.id }, 'shard launched');

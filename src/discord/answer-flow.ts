@@ -16,9 +16,9 @@ export async function answerForDiscord(
   // In a server: its own documents and the base, in one ranking; in a DM: the base alone.
   const scope = who.guildId === null ? {} : { server: who.guildId };
   const answer = await ctx.limiter.run(() => ctx.engine.ask(question, scope));
-  // Never throws and never waits on the file: a busy question log queues the record (then the
-  // answer goes out without 👍/👎, having no id to vote on yet).
-  const questionId = ctx.feedback.recordQuestion({
+  // Never throws and never waits long: a busy or unreachable question log queues the record (then
+  // the answer goes out without 👍/👎, having no id to vote on yet).
+  const questionId = await ctx.feedback.recordQuestion({
     question: answer.question,
     guildId: who.guildId,
     userId: who.userId,

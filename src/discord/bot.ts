@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Client, Events, GatewayIntentBits, Partials, type Interaction, type Message } from 'discord.js';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/engine.ts';
@@ -11,7 +10,7 @@ import { NO_MENTIONS } from './format.ts';
 import { ConcurrencyLimiter, Cooldown } from './guard.ts';
 import { handleComment, handleVote } from './feedback.ts';
 import { answerMention } from './mention.ts';
-import { FeedbackStore } from '../feedback/store.ts';
+import { openBotState } from '../state/open-state.ts';
 import { watchKnowledge } from '../engine/watch-knowledge.ts';
 import { assertWritableDir } from '../writable-dir.ts';
 import { BotOwners } from './owners.ts';
@@ -122,9 +121,17 @@ function handleMention(message: Message, botId: string, ctx: BotContext): Promis
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   assertWritableDir(config.indexDir, 'INDEX_DIR');
   assertWritableDir(config.dataDir, 'DATA_DIR');
-  if (config.feedbackDb !== ':memory:') assertWritableDir(path.dirname(config.feedbackDb), 'FEEDBACK_DB');
-  const engine = await Engine.open({ config, logger });
-  const feedback = FeedbackStore.open(config.feedbackDb, { retentionDays: config.feedbackRetentionDays, logger, recoverCorrupt: true });
+  // The state first: a database out of reach stops start-up at once, before the model loads.
+  const state = await openBotState(config, logger, { applicationName: shardName() });
+  let engine: Engine;
+  try {
+    engine = await Engine.open({ config, logger, ...(state.knowledge && { shared: state.knowledge }) });
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+  const feedback = state.feedback;
+  logger.info({ state: state.where, shared: state.knowledge !== undefined }, 'state opened');
   const client = createClient(config);
   const owners = new BotOwners(config);
   const ctx: BotContext = {
@@ -160,7 +167,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     void bot
       .shutdown()
       .then(() => engine.close())
-      .then(() => feedback.close())
+      .then(() => state.close())
       .catch((error: unknown) => logger.error({ err: errorMessage(error) }, 'error while shutting down'))
       .finally(() => process.exit(0));
   };
@@ -177,10 +184,16 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     watcher?.close();
     await client.destroy();
     await engine.close();
-    feedback.close();
+    await state.close();
     throw new Error(`Discord login failed: ${describeLoginError(error)}`);
   }
   return bot;
+}
+
+/** How this process appears among the database's connections: the bot, and its shards when sharded. */
+function shardName(): string {
+  const shards = process.env.SHARDS;
+  return shards === undefined ? 'ml-careers-bot' : `ml-careers-bot shard ${shards}`;
 }
 
 const KNOWLEDGE_CHANGED = 'knowledgeChanged';

@@ -1,7 +1,7 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { FeedbackStore } from '../feedback/store.ts';
+import type { FeedbackState } from '../state/types.ts';
 import type { Logger } from '../logger.ts';
 import type { ConcurrencyLimiter, Cooldown } from './guard.ts';
 import type { BotOwners } from './owners.ts';
@@ -13,8 +13,8 @@ export interface BotContext {
   logger: Logger;
   cooldown: Cooldown;
   limiter: ConcurrencyLimiter;
-  /** Questions, refusals and 👍/👎, for /stats and the gaps report. */
-  feedback: FeedbackStore;
+  /** Questions, refusals and 👍/👎 (for /stats and the gaps report), and settings: SQLite or PostgreSQL. */
+  feedback: FeedbackState;
   /** Who owns the bot: they change the base knowledge and see every server's figures. */
   owners: BotOwners;
 }

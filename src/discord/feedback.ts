@@ -45,7 +45,7 @@ export function parseCommentId(customId: string): number | undefined {
 export async function handleVote(interaction: ButtonInteraction, ctx: BotContext): Promise<boolean> {
   const parsed = parseVoteId(interaction.customId);
   if (!parsed) return false;
-  const known = ctx.feedback.recordVote(parsed.questionId, interaction.user.id, parsed.vote, interaction.guildId);
+  const known = await ctx.feedback.recordVote(parsed.questionId, interaction.user.id, parsed.vote, interaction.guildId);
   ctx.logger.info({ event: 'feedback', vote: parsed.vote, questionId: parsed.questionId, guildId: interaction.guildId }, 'vote');
   if (!known) {
     await interaction.reply({ ...textReply('This answer is too old to rate now — thanks all the same.'), flags: MessageFlags.Ephemeral });
@@ -75,7 +75,7 @@ export async function handleComment(interaction: ModalSubmitInteraction, ctx: Bo
   const questionId = parseCommentId(interaction.customId);
   if (questionId === undefined) return false;
   const comment = interaction.fields.getTextInputValue(COMMENT_FIELD).trim();
-  if (comment !== '') ctx.feedback.recordComment(questionId, interaction.user.id, comment, interaction.guildId);
+  if (comment !== '') await ctx.feedback.recordComment(questionId, interaction.user.id, comment, interaction.guildId);
   await interaction.reply({ ...textReply('Thanks — your feedback helps fill the gaps in my sources.'), flags: MessageFlags.Ephemeral });
   return true;
 }

@@ -46,3 +46,8 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
+
+/** Names the vectors an embedder makes, for caches shared across builds and hosts: model and dimension. */
+export function embeddingModelKey(embedder: Pick<Embedder, 'name' | 'dim'>): string {
+  return `${embedder.name}/${embedder.dim}`;
+}

@@ -1,4 +1,4 @@
-import type { Embedder } from '../embeddings/embedder.ts';
+import { embeddingModelKey, type Embedder } from '../embeddings/embedder.ts';
 import { botError } from '../errors.ts';
 import { withoutBoilerplate } from '../ingest/boilerplate.ts';
 import { chunkDocument } from '../ingest/chunk.ts';
@@ -10,6 +10,7 @@ import { VectorIndex, type NearestVectors } from '../search/vector-index.ts';
 import { ExactVectors } from './exact-vectors.ts';
 import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from '../store/index-store.ts';
 import type { BuildProgress, ReindexReport } from '../types.ts';
+import type { EmbeddingCache } from '../state/types.ts';
 import { LexicalIndex } from '../search/lexical-index.ts';
 
 export interface BuildResult {
@@ -29,6 +30,11 @@ export interface BuildInput {
   onProgress?: (progress: BuildProgress) => void;
   /** Search the vectors exactly instead of loading the HNSW file, up to this many passages (a server's small index). */
   exactUpTo?: number;
+  /**
+   * Vectors by model and content hash, consulted for passages the previous index lacks before
+   * embedding them, and given what this build embedded (shared by every host with DATABASE_URL).
+   */
+  embeddingCache?: EmbeddingCache;
 }
 
 /**
@@ -57,12 +63,23 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
     previous.chunks.forEach((c, i) => reusable.set(embeddingKey(c), previous.vectors[i]!));
   }
   const vectors = new Array<Float32Array>(chunks.length);
-  const missing: number[] = [];
+  let missing: number[] = [];
   chunks.forEach((c, i) => {
     const known = reusable.get(embeddingKey(c));
     if (known) vectors[i] = known;
     else missing.push(i);
   });
+  const fromCache = new Set<number>();
+  if (missing.length > 0 && input.embeddingCache) {
+    const cached = await input.embeddingCache.get(embeddingModelKey(embedder), missing.map((i) => embeddingKey(chunks[i]!)));
+    missing = missing.filter((i) => {
+      const known = cached.get(embeddingKey(chunks[i]!));
+      if (known?.length !== embedder.dim) return true;
+      vectors[i] = known;
+      fromCache.add(i);
+      return false;
+    });
+  }
   const reused = chunks.length - missing.length;
   onProgress({ phase: 'embedding', done: reused, total: chunks.length });
   if (missing.length > 0) {
@@ -75,6 +92,14 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
       if (v.length !== embedder.dim) throw botError('DIMENSION_MISMATCH', { expected: embedder.dim, actual: v.length });
       vectors[missing[k]!] = v;
     });
+  }
+  if (input.embeddingCache && fromCache.size < chunks.length) {
+    // What this build embedded, and what it kept from the previous index (which the cache may not have yet).
+    const shared = new Map<string, Float32Array>();
+    chunks.forEach((c, i) => {
+      if (!fromCache.has(i)) shared.set(embeddingKey(c), vectors[i]!);
+    });
+    await input.embeddingCache.put(embeddingModelKey(embedder), shared);
   }
 
   onProgress({ phase: 'indexing', done: chunks.length, total: chunks.length });

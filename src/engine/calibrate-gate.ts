@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Embedder } from '../embeddings/embedder.ts';
+import { embeddingModelKey, type Embedder } from '../embeddings/embedder.ts';
+import { sha256 } from '../ingest/load.ts';
 import { documentNull, evidenceScore, EVIDENCE_WEIGHTS, NULL_SD_FLOOR, type DocumentNull, type GateCalibration } from '../search/gate.ts';
 import { TERM_RULES_VERSION } from '../search/lexical-index.ts';
 import { offTopicProbes } from '../search/probes.ts';
 import { documentEvidence, type Searchable } from '../search/retrieve.ts';
 import { contentTerms } from '../search/term-stats.ts';
+import type { EmbeddingCache } from '../state/types.ts';
 
 /** Probe vectors depend only on the model, so each embedder computes them once per process. */
 const probeVectors = new WeakMap<Embedder, Promise<Float32Array[]>>();
@@ -22,21 +24,29 @@ const documentNulls = new WeakMap<Searchable, Promise<DocumentNull>>();
 /** Small batches, so a calibration running beside live answers never holds the thread for long. */
 const PROBE_BATCH = 8;
 
-async function embedProbes(embedder: Embedder): Promise<Float32Array[]> {
+async function embedProbes(embedder: Embedder, shared: EmbeddingCache | undefined): Promise<Float32Array[]> {
   const probes = offTopicProbes();
-  const vectors: Float32Array[] = [];
-  for (let i = 0; i < probes.length; i += PROBE_BATCH) {
-    vectors.push(...(await embedder.embed(probes.slice(i, i + PROBE_BATCH))));
+  const model = embeddingModelKey(embedder);
+  const keys = probes.map((p) => sha256(p));
+  // Another host (sharing DATABASE_URL) may have embedded them already.
+  const known = (await shared?.get(model, keys)) ?? new Map<string, Float32Array>();
+  const vectors = keys.map((k) => known.get(k));
+  const missing = vectors.flatMap((v, i) => (v?.length === embedder.dim ? [] : [i]));
+  for (let at = 0; at < missing.length; at += PROBE_BATCH) {
+    const batch = missing.slice(at, at + PROBE_BATCH);
+    const fresh = await embedder.embed(batch.map((i) => probes[i]!));
+    batch.forEach((i, k) => (vectors[i] = fresh[k]!));
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return vectors;
+  if (missing.length > 0) await shared?.put(model, new Map(missing.map((i) => [keys[i]!, vectors[i]!])));
+  return vectors as Float32Array[];
 }
 
 /**
  * Probe vectors kept beside the base index, so a start-up with a persisted index embeds nothing:
  * the file is named by the model and the probes' text, and anything unreadable is recomputed.
  */
-async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefined): Promise<Float32Array[]> {
+async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefined, shared: EmbeddingCache | undefined): Promise<Float32Array[]> {
   const probes = offTopicProbes();
   const key = createHash('sha256').update(`${embedder.name}\n${embedder.dim}\n${probes.join('\n')}`).digest('hex').slice(0, 16);
   const file = cacheDir === undefined ? undefined : path.join(cacheDir, `probe-vectors-${key}.f32`);
@@ -47,7 +57,7 @@ async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefin
       return probes.map((_, i) => all.slice(i * embedder.dim, (i + 1) * embedder.dim));
     }
   }
-  const vectors = await embedProbes(embedder);
+  const vectors = await embedProbes(embedder, shared);
   if (file !== undefined) {
     const all = new Float32Array(probes.length * embedder.dim);
     vectors.forEach((v, i) => all.set(v, i * embedder.dim));
@@ -60,14 +70,26 @@ async function cachedProbeVectors(embedder: Embedder, cacheDir: string | undefin
   return vectors;
 }
 
-function vectorsOf(embedder: Embedder, cacheDir: string | undefined): Promise<Float32Array[]> {
+function vectorsOf(embedder: Embedder, cacheDir: string | undefined, shared: EmbeddingCache | undefined): Promise<Float32Array[]> {
   let vectors = probeVectors.get(embedder);
   if (!vectors) {
-    vectors = cachedProbeVectors(embedder, cacheDir);
+    vectors = cachedProbeVectors(embedder, cacheDir, shared);
     probeVectors.set(embedder, vectors);
     vectors.catch(() => probeVectors.delete(embedder));
   }
   return vectors;
+}
+
+/** Where probe vectors may already be: a file beside the base index, and the shared embedding cache. */
+interface ProbeCaches {
+  probeCacheDir?: string | undefined;
+  embeddingCache?: EmbeddingCache | undefined;
+}
+
+/** Where probe vectors may already be: a file beside the base index, and the shared embedding cache. */
+interface ProbeCaches {
+  probeCacheDir?: string | undefined;
+  embeddingCache?: EmbeddingCache | undefined;
 }
 
 /**
@@ -77,17 +99,18 @@ function vectorsOf(embedder: Embedder, cacheDir: string | undefined): Promise<Fl
  * generation and everything the figures depend on), so a start-up with a persisted index
  * measures nothing.
  */
-function nullOf(index: Searchable, embedder: Embedder, cacheDir: string | undefined, fileKey: string | undefined): Promise<DocumentNull> {
+function nullOf(index: Searchable, embedder: Embedder, caches: ProbeCaches, fileKey: string | undefined): Promise<DocumentNull> {
   let result = documentNulls.get(index);
   if (!result) {
-    result = cachedNull(index, embedder, cacheDir, fileKey);
+    result = cachedNull(index, embedder, caches, fileKey);
     documentNulls.set(index, result);
     result.catch(() => documentNulls.delete(index));
   }
   return result;
 }
 
-async function cachedNull(index: Searchable, embedder: Embedder, cacheDir: string | undefined, fileKey: string | undefined): Promise<DocumentNull> {
+async function cachedNull(index: Searchable, embedder: Embedder, caches: ProbeCaches, fileKey: string | undefined): Promise<DocumentNull> {
+  const cacheDir = caches.probeCacheDir;
   const file = cacheDir !== undefined && fileKey !== undefined ? path.join(cacheDir, NULL_FILE) : undefined;
   const key = fileKey === undefined ? undefined : nullKey(embedder, fileKey);
   if (file !== undefined) {
@@ -98,7 +121,7 @@ async function cachedNull(index: Searchable, embedder: Embedder, cacheDir: strin
       return { mean: Float64Array.from(stored.data.mean), sd: Float64Array.from(stored.data.sd) };
     }
   }
-  const vectors = await vectorsOf(embedder, cacheDir);
+  const vectors = await vectorsOf(embedder, cacheDir, caches.embeddingCache);
   const probes = offTopicProbes();
   const all = index.documents.labels.map((_, doc) => doc);
   const scores: Float64Array[] = [];
@@ -138,10 +161,11 @@ function nullKey(embedder: Embedder, indexKey: string): string {
 export async function calibrateGate(
   index: Searchable,
   embedder: Embedder,
-  options: { more?: Searchable | undefined; probeCacheDir?: string | undefined; indexKey?: string | undefined } = {},
+  options: { more?: Searchable | undefined; indexKey?: string | undefined } & ProbeCaches = {},
 ): Promise<GateCalibration> {
-  const base = await nullOf(index, embedder, options.probeCacheDir, options.indexKey);
+  const base = await nullOf(index, embedder, options, options.indexKey);
   if (options.more === undefined) return { nulls: [base], probes: offTopicProbes().length };
-  const extra = await nullOf(options.more, embedder, undefined, undefined);
+  // A server's nulls are quick to measure and not kept on disk; its probe vectors are the base's.
+  const extra = await nullOf(options.more, embedder, { embeddingCache: options.embeddingCache }, undefined);
   return { nulls: [base, extra], probes: offTopicProbes().length };
 }

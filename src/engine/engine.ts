@@ -16,12 +16,15 @@ import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowle
 import type { LiveIndex } from './live-index.ts';
 import { mergeRetrievals } from './merged-retrieval.ts';
 import { asServerChunks } from './origin.ts';
+import { SharedDocumentsSync } from './shared-documents-sync.ts';
 import { checkServerQuota } from './quotas.ts';
 import { checkServerId, serverDirs, ServerRegistry } from './servers.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { GATE_Z, gateScore, passesGate, type GateCalibration } from '../search/gate.ts';
 import { DEFAULT_RETRIEVAL, retrieve, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
 import { unknownNames } from '../search/vocabulary.ts';
+import { resilientEmbeddingCache } from '../state/resilient-embedding-cache.ts';
+import type { EmbeddingCache, ServerDocuments } from '../state/types.ts';
 import { graphemePrefix } from '../text.ts';
 import type { Answer, BuildProgress, Chunk, EngineStats, KnowledgeOrigin, RefusalReason, ReindexReport, SkillEntry } from '../types.ts';
 
@@ -57,6 +60,19 @@ export interface EngineOptions {
   onBuildProgress?: (progress: BuildProgress) => void;
   retrieval?: Partial<RetrievalSettings>;
   selection?: Partial<SelectionSettings>;
+  /** State shared with other hosts (DATABASE_URL); absent: everything lives in local folders. */
+  shared?: SharedKnowledge;
+}
+
+/** What several hosts share so that each serves any server as the others would. */
+export interface SharedKnowledge {
+  /**
+   * Each server's documents: the source of truth, materialised into the server's local folder
+   * before it is indexed, told of every change made here, and followed when other hosts change it.
+   */
+  documents?: ServerDocuments;
+  /** Vectors by model and content hash, consulted by every build (and the gate's probes) before embedding. */
+  embeddings?: EmbeddingCache;
 }
 
 /** Which knowledge: a server's (its documents and the base), or, without `server`, the base alone. */
@@ -75,6 +91,8 @@ export interface AddDocumentRequest extends KnowledgeScope {
   bytes: Uint8Array;
   /** Replace a document of that name (compared ignoring case) instead of refusing. */
   replace: boolean;
+  /** Who adds it (a Discord user id), kept with a server's document where documents are shared. */
+  addedBy?: string;
 }
 
 export interface KnowledgeChange {
@@ -106,13 +124,17 @@ interface View {
 
 class ServerEntry {
   set: KnowledgeSet | undefined;
+  /** With shared documents: the version of them its folder holds (0: not read from the database yet). */
+  version = 0;
+  readonly ready: Promise<KnowledgeSet>;
   private view: { base: LiveIndex; server: LiveIndex | undefined; view: Promise<View> } | undefined;
 
   constructor(
     readonly id: string,
-    readonly ready: Promise<KnowledgeSet>,
+    open: (entry: ServerEntry) => Promise<KnowledgeSet>,
   ) {
-    void ready.then((set) => (this.set = set), () => undefined);
+    this.ready = open(this);
+    void this.ready.then((set) => (this.set = set), () => undefined);
   }
 
   isBusy(): boolean {
@@ -143,6 +165,9 @@ export class Engine {
   private readonly servers: ServerRegistry<ServerEntry>;
   private baseView: { base: LiveIndex; view: Promise<View> } | undefined;
   private readonly changeListeners = new Set<KnowledgeChangeListener>();
+  /** Present when server documents are shared (DATABASE_URL): keeps the server folders in step with them. */
+  private readonly sync: SharedDocumentsSync | undefined;
+  private stopFollowing: (() => Promise<void>) | undefined;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -158,10 +183,15 @@ export class Engine {
     private readonly secondModel: BuildWorker | undefined,
   ) {
     this.servers = new ServerRegistry(options.config.maxLoadedServers ?? DEFAULT_LOADED_SERVERS, (id) => this.openServer(id));
+    const documents = options.shared?.documents;
+    this.sync = documents === undefined ? undefined : new SharedDocumentsSync(documents, logger);
   }
 
-  static async open(options: EngineOptions): Promise<Engine> {
-    const logger = options.logger ?? silentLogger;
+  static async open(given: EngineOptions): Promise<Engine> {
+    const logger = given.logger ?? silentLogger;
+    // A shared cache that cannot be reached costs embedding here, never a failed build.
+    const cache = given.shared?.embeddings;
+    const options: EngineOptions = cache ? { ...given, shared: { ...given.shared, embeddings: resilientEmbeddingCache(cache, logger) } } : given;
     // The model loads on its thread while this thread opens the index: neither waits for the other.
     const ownEmbedder = options.embedder === undefined ? ThreadEmbedder.launch(options.config) : undefined;
     const embedder = options.embedder ?? ownEmbedder!;
@@ -174,8 +204,13 @@ export class Engine {
     const openWork = options.buildWork ?? inProcessBuildWork(embedder, second);
     try {
       const { knowledgeDir, indexDir } = options.config;
+      const embeddingCache = options.shared?.embeddings;
       const [{ set, report }] = await Promise.all([
-        KnowledgeSet.open({ label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger }, openWork, options.onBuildProgress),
+        KnowledgeSet.open(
+          { label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger, ...(embeddingCache && { embeddingCache }) },
+          openWork,
+          options.onBuildProgress,
+        ),
         ownEmbedder?.ready,
       ]);
       await second?.dispose(); // a start-up build is over: its second model is not kept
@@ -183,6 +218,7 @@ export class Engine {
       const engine = new Engine(options, embedder, reindexWork, logger, retrieval, selection, set, report, second);
       // The base's gate is measured before the first question, as it always was.
       await engine.view({});
+      engine.stopFollowing = engine.sync?.follow(engine.servers);
       return engine;
     } catch (error) {
       await worker?.dispose();
@@ -294,13 +330,20 @@ export class Engine {
     const requested = safeKnowledgeFileName(request.name);
     return set.exclusive(async () => {
       if (scope.server !== undefined) {
+        await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, requested);
         this.refuseBaseName(requested);
         await mkdir(set.knowledgeDir, { recursive: true });
         await checkServerQuota(set.knowledgeDir, requested, request.bytes.byteLength);
+      } else {
+        this.warnBaseIsLocal();
       }
       const added = await addKnowledgeFile(set.knowledgeDir, requested, request.bytes, { replace: request.replace });
       this.logger.info({ knowledge: scopeLabel(scope), action: added.replaced ? 'replace' : 'add', file: added.file, bytes: request.bytes.byteLength }, 'knowledge changed');
       const report = await this.reindexOrUndo(set, scope, added.file, added.previous);
+      if (scope.server !== undefined) {
+        await this.sync?.record(this.servers.peek(scope.server)!, set, { name: added.file, bytes: request.bytes, addedBy: request.addedBy ?? null, replace: request.replace }, added.previous);
+      }
+      this.changed(scope);
       return { file: added.file, replaced: added.replaced, report };
     });
   }
@@ -311,14 +354,18 @@ export class Engine {
     const set = await this.setFor(scope);
     const requested = safeKnowledgeFileName(request.name);
     return set.exclusive(async () => {
+      if (scope.server !== undefined) await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, requested);
       if (scope.server !== undefined && !(await hasFile(set.knowledgeDir, requested))) this.refuseBaseName(requested);
       const { file, previous } = await removeKnowledgeFile(set.knowledgeDir, requested).catch((error: unknown) => {
         // A server without a folder has no documents to remove.
         if (error instanceof BotError && error.code === 'KNOWLEDGE_DIR_MISSING') throw botError('KNOWLEDGE_FILE_NOT_FOUND', { name: requested });
         throw error;
       });
+      if (scope.server === undefined) this.warnBaseIsLocal();
       this.logger.info({ knowledge: scopeLabel(scope), action: 'remove', file }, 'knowledge changed');
       const report = await this.reindexOrUndo(set, scope, file, previous);
+      if (scope.server !== undefined) await this.sync?.record(this.servers.peek(scope.server)!, set, { name: file, bytes: null, addedBy: null, replace: true }, previous);
+      this.changed(scope);
       return { file, replaced: false, report };
     });
   }
@@ -348,6 +395,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.stopFollowing?.();
     await this.base.settled();
     for (const entry of this.servers.values()) await entry.set?.settled();
     if (this.options.buildWork === undefined) await this.reindexWork.dispose();
@@ -370,27 +418,36 @@ export class Engine {
     const dataDir = this.options.config.dataDir;
     if (dataDir === undefined) throw new Error('server knowledge needs DATA_DIR in the engine configuration');
     const { knowledgeDir, indexDir } = serverDirs(dataDir, id);
-    const ready = KnowledgeSet.open({
-      label: `server ${id}`,
-      knowledgeDir,
-      indexDir,
-      mayBeEmpty: true,
-      embedder: this.embedder,
-      work: this.reindexWork,
-      logger: this.logger,
-      exactUpTo: SERVER_EXACT_SEARCH_UP_TO,
-    }).then(
-      ({ set }) => {
-        set.onIdle(() => this.servers.releaseIfIdle(id));
-        return set;
-      },
-    );
-    const entry = new ServerEntry(id, ready);
-    ready.catch((error: unknown) => {
+    const embeddingCache = this.options.shared?.embeddings;
+    const entry = new ServerEntry(id, async (entry) => {
+      // With shared documents, the local folder is brought up to date first: it may be missing
+      // (a host that never served this server) or stale (changed while another host served it).
+      await this.sync?.materialise(entry, knowledgeDir);
+      const { set } = await KnowledgeSet.open({
+        label: `server ${id}`,
+        knowledgeDir,
+        indexDir,
+        mayBeEmpty: true,
+        embedder: this.embedder,
+        work: this.reindexWork,
+        logger: this.logger,
+        exactUpTo: SERVER_EXACT_SEARCH_UP_TO,
+        ...(embeddingCache && { embeddingCache }),
+      });
+      set.onIdle(() => this.servers.releaseIfIdle(id));
+      return set;
+    });
+    entry.ready.catch((error: unknown) => {
       this.logger.error({ knowledge: `server ${id}`, err: errorMessage(error) }, 'could not open a server knowledge');
       this.servers.forget(id, entry);
     });
     return entry;
+  }
+
+  /** With shared state, the base knowledge is still each host's own folder. */
+  private warnBaseIsLocal(): void {
+    if (this.options.shared?.documents === undefined) return;
+    this.logger.warn({ knowledgeDir: this.options.config.knowledgeDir }, "the base knowledge is each host's own KNOWLEDGE_DIR: this change applies to this host only");
   }
 
   /** What answers in `scope`, its gate measured for that very combination of indexes. */
@@ -412,7 +469,12 @@ export class Engine {
   }
 
   private async makeView(base: LiveIndex, server: LiveIndex | undefined): Promise<View> {
-    const gate = await calibrateGate(base, this.embedder, { more: server, probeCacheDir: this.options.config.indexDir, indexKey: base.manifest.generation });
+    const gate = await calibrateGate(base, this.embedder, {
+      more: server,
+      probeCacheDir: this.options.config.indexDir,
+      indexKey: base.manifest.generation,
+      embeddingCache: this.options.shared?.embeddings,
+    });
     if (server === undefined) return { base, chunks: base.chunks, skills: base.skills, topics: base.topics, gate };
     const own = asServerChunks(server.chunks);
     const skills = [...base.skills, ...extractSkills(own)].map((s, i) => ({ ...s, citation: { ...s.citation, n: i + 1 } }));
@@ -438,8 +500,8 @@ export class Engine {
   }
 
   /**
-   * A change the index cannot take is undone, so the folder always matches what answers. Only the
-   * reindex decides: once it succeeded the change stays.
+   * A change the index cannot take is undone, so the folder always matches what answers. The
+   * reindex decides (and, with shared documents, whether the database takes it: see `share`).
    */
   private async reindexOrUndo(set: KnowledgeSet, scope: KnowledgeScope, file: string, previous: Uint8Array | undefined): Promise<ReindexReport> {
     let report: ReindexReport;
@@ -450,7 +512,6 @@ export class Engine {
       this.logger.warn({ knowledge: scopeLabel(scope), file, err: errorMessage(error) }, 'knowledge change undone');
       throw botError('KNOWLEDGE_CHANGE_UNDONE', { name: file, cause: errorMessage(error) }, error);
     }
-    this.changed(scope);
     return report;
   }
 

@@ -10,6 +10,7 @@ import { botError, BotError, errorMessage } from '../errors.ts';
 import { loadKnowledge, type LoadedKnowledge } from '../ingest/load.ts';
 import type { Logger } from '../logger.ts';
 import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/index-store.ts';
+import type { EmbeddingCache } from '../state/types.ts';
 import type { BuildProgress, ReindexReport } from '../types.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
 import type { BuildWork } from './build-work.ts';
@@ -37,6 +38,8 @@ export interface KnowledgeSetOptions {
   work: BuildWork;
   /** Search exactly, without loading the HNSW index, up to this many passages (see ExactVectors). */
   exactUpTo?: number;
+  /** Vectors other builds (other hosts, with DATABASE_URL) already made, consulted before embedding. */
+  embeddingCache?: EmbeddingCache;
   logger: Logger;
 }
 
@@ -175,6 +178,7 @@ export class KnowledgeSet {
         indexDir: this.options.indexDir,
         ...(this.live && { previous: this.live }),
         ...(this.options.exactUpTo !== undefined && { exactUpTo: this.options.exactUpTo }),
+        ...(this.options.embeddingCache && { embeddingCache: this.options.embeddingCache }),
         onProgress,
       });
       this.live = live;
@@ -241,6 +245,7 @@ export class KnowledgeSet {
       ...(previous && { previous }),
       ...(onProgress && { onProgress }),
       ...(this.options.exactUpTo !== undefined && { exactUpTo: this.options.exactUpTo }),
+      ...(this.options.embeddingCache && { embeddingCache: this.options.embeddingCache }),
     });
     logger.info({ knowledge: label, ...report, skipped: report.skipped.length }, 'index built');
     this.live = live;

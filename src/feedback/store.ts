@@ -18,6 +18,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BotError, botError, errorMessage } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
+import type { FeedbackState, SettingScope, StoredSetting } from '../state/types.ts';
 import { graphemePrefix } from '../text.ts';
 
 /** Stored question text is cut here (the engine already cuts questions to this length). */
@@ -135,6 +136,17 @@ const MIGRATIONS: ((db: Db) => void)[] = [
   },
   // A server's /stats reads only its own questions.
   (db) => db.exec('CREATE INDEX questions_guild_asked_at ON questions (guild_id, asked_at)'),
+  // Per-server and per-channel settings; channel_id '' is the server-wide one (a primary key cannot hold NULL).
+  (db) =>
+    db.exec(`
+      CREATE TABLE settings (
+        guild_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, channel_id, key)
+      ) STRICT`),
 ];
 
 /** Lower case, apostrophes dropped, other punctuation and runs of spaces collapsed to one space. */
@@ -192,9 +204,17 @@ interface Statements {
     [Window & { limit: number }],
     { question: string; count: number; refused_count: number; down_count: number }
   >;
+  getSetting: Database.Statement<[string, string, string], { value: string }>;
+  setSetting: Database.Statement<[string, string, string, string, number]>;
+  deleteSetting: Database.Statement<[string, string, string]>;
+  settingsOf: Database.Statement<[string], { channel_id: string; key: string; value: string }>;
 }
 
-export class FeedbackStore {
+/**
+ * The single-host implementation of the bot's feedback state (FeedbackState): PostgresFeedback
+ * (src/state/postgres/feedback.ts) is the other, for several hosts. Its methods answer at once.
+ */
+export class FeedbackStore implements FeedbackState {
   private lastPruneMs = 0;
   /** Writes that found the file busy, oldest first, each ready to run as it was meant to. */
   private readonly pending: (() => unknown)[] = [];
@@ -434,6 +454,33 @@ export class FeedbackStore {
     }
   }
 
+  getSetting(scope: SettingScope, key: string): string | undefined {
+    return this.settingsCall(() => this.statements.getSetting.get(scope.guildId, scope.channelId ?? '', key)?.value);
+  }
+
+  setSetting(scope: SettingScope, key: string, value: string | null): void {
+    const where = [scope.guildId, scope.channelId ?? '', key] as const;
+    this.settingsCall(() =>
+      value === null ? this.statements.deleteSetting.run(...where) : this.statements.setSetting.run(...where, value, this.now().getTime()),
+    );
+  }
+
+  settingsOf(guildId: string): StoredSetting[] {
+    return this.settingsCall(() =>
+      this.statements.settingsOf.all(guildId).map((r) => ({ guildId, channelId: r.channel_id === '' ? null : r.channel_id, key: r.key, value: r.value })),
+    );
+  }
+
+  /** Settings are read and changed by admins, who are told when the file is busy or unreadable. */
+  private settingsCall<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError)) throw error;
+      throw botError('SETTINGS_UNAVAILABLE', { cause: isBusy(error) ? 'another program holds the database locked' : error.message }, error);
+    }
+  }
+
   /** Writes what is queued if it can (one attempt), then closes. */
   close(): void {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
@@ -504,5 +551,11 @@ function prepare(db: Db): Statements {
       HAVING refused_count > 0 OR down_count > 0
       ORDER BY count DESC, refused_count + down_count DESC, last_id DESC
       LIMIT @limit`),
+    getSetting: db.prepare('SELECT value FROM settings WHERE guild_id = ? AND channel_id = ? AND key = ?'),
+    setSetting: db.prepare(`
+      INSERT INTO settings (guild_id, channel_id, key, value, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (guild_id, channel_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
+    deleteSetting: db.prepare('DELETE FROM settings WHERE guild_id = ? AND channel_id = ? AND key = ?'),
+    settingsOf: db.prepare('SELECT channel_id, key, value FROM settings WHERE guild_id = ? ORDER BY channel_id, key'),
   };
 }

@@ -349,6 +349,8 @@ export interface DiscordEmulatorOptions {
    * @everyone and Moderator roles and one text channel. Interactions are injected into one with `guildId`.
    */
   otherGuilds?: number;
+  /** Further guilds with these ids, beside `otherGuilds` (e.g. from `snowflakeOnShard()`, to place each on a shard). */
+  otherGuildIds?: readonly string[];
 }
 
 /** A further guild (see `otherGuilds`): inject into it with `{ guildId }`. */
@@ -1831,6 +1833,9 @@ export class DiscordEmulator {
       flags: NO_FLAGS as ChannelFlags,
     });
     for (let i = 0; i < (options.otherGuilds ?? 0); i++) this.addOtherGuild(`Emulated Guild ${i + 2}`, options.botUsername ?? 'Emulated Bot');
+    for (const [i, id] of (options.otherGuildIds ?? []).entries()) {
+      this.addOtherGuild(`Emulated Guild ${(options.otherGuilds ?? 0) + i + 2}`, options.botUsername ?? 'Emulated Bot', id);
+    }
 
     this.server = createServer((req, res) => void this.handleHttp(req, res));
     this.server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
@@ -2133,8 +2138,7 @@ export class DiscordEmulator {
   // Guild state
   // -------------------------------------------------------------------------------------------------------------
 
-  private addOtherGuild(name: string, botUsername: string): void {
-    const guildId = snowflake();
+  private addOtherGuild(name: string, botUsername: string, guildId = snowflake()): void {
     const channelId = snowflake();
     const ownerUserId = snowflake();
     const roleIds = { everyone: guildId, bot: snowflake(), moderator: snowflake() };

@@ -69,7 +69,7 @@ async function add(interaction: ChatInputCommandInteraction, ctx: BotContext): P
   }
   const bytes = await download(attachment.url);
   // The engine writes, reindexes and undoes on failure; what happens to this reply cannot change that.
-  const change = await ctx.engine.addDocument({ ...scope, name: attachment.name, bytes, replace });
+  const change = await ctx.engine.addDocument({ ...scope, name: attachment.name, bytes, replace, addedBy: interaction.user.id });
   ctx.logger.info({ command: 'knowledge', action: change.replaced ? 'replace' : 'add', file: change.file, userId: interaction.user.id, guildId: interaction.guildId }, 'knowledge changed');
   await interaction.editReply(reindexReply(change.report));
 }

@@ -22,7 +22,7 @@ export const stats: SlashCommand = {
     // A server's admins see its own questions; every server's and the DMs' are for the bot's owners.
     const all = interaction.options.getString('scope') === 'all' || interaction.guildId === null;
     if (all && !ctx.owners.has(interaction.user.id)) throw botError('NOT_ALLOWED', { what: "Every server's statistics", who: "the bot's owners" });
-    const report = ctx.feedback.report({ days: WINDOW_DAYS, ...(all ? {} : { guildId: interaction.guildId! }) });
+    const report = await ctx.feedback.report({ days: WINDOW_DAYS, ...(all ? {} : { guildId: interaction.guildId! }) });
     await interaction.reply({ embeds: [statsEmbed(report)], allowedMentions: NO_MENTIONS, flags: MessageFlags.Ephemeral });
   },
 };
