@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import { composeAnswer } from '../answer/compose.ts';
-import { asksForFigure, statesFigure } from '../answer/answer-type.ts';
+import { figureAsked, statesFigure } from '../answer/answer-type.ts';
 import { selectPassages, DEFAULT_SELECTION, type SelectionSettings } from '../answer/select.ts';
 import { extractSkills, filterSkills } from '../answer/skills.ts';
 import type { Config } from '../config.ts';
@@ -261,7 +261,8 @@ export class Engine {
 
     if (!passesGate(gate)) return refuse('off-topic', view.topics, { embedMs, searchMs }, confidence);
     const labels = selectPassages(question, retrieval.ranked, view.chunks, this.selection);
-    if (asksForFigure(question) && !labels.some((label) => statesFigure(view.chunks[label]!.text))) {
+    const figure = figureAsked(question);
+    if (figure !== undefined && !labels.some((label) => statesFigure(view.chunks[label]!.text, figure))) {
       return refuse('no-figure', view.topics, { embedMs, searchMs }, confidence);
     }
     const byLabel = new Map(retrieval.ranked.map((c, i) => [c.label, { rank: i + 1, dense: c.dense }]));
