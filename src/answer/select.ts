@@ -104,14 +104,15 @@ export function selectPassages(
   const strength = (c: Candidate) => (maxDense > 0 ? c.dense / maxDense : 0) + (maxLexical > 0 ? c.lexical / maxLexical : 0);
   const bar = strength(best) * settings.relativeCutoff;
   const chosen = [best.label];
-  const seenText = new Set([normalized(bestChunk.text)]);
+  const chosenWords = [wordSet(bestChunk.text)];
   for (const c of ranked.slice(1)) {
     if (chosen.length >= settings.maxCitations) break;
     if (strength(c) < bar) continue;
-    // The same words in another document or section add nothing.
-    const text = normalized(chunks[c.label]!.text);
-    if (seenText.has(text)) continue;
-    seenText.add(text);
+    // Nearly the same words in another document or section (a page's two framework variants, a
+    // paragraph repeated) add nothing.
+    const words = wordSet(chunks[c.label]!.text);
+    if (chosenWords.some((w) => overlap(w, words) >= NEAR_DUPLICATE)) continue;
+    chosenWords.push(words);
     chosen.push(c.label);
   }
   return chosen;
@@ -138,6 +139,16 @@ function chosenList(focus: ReadonlySet<string>, ranked: readonly Candidate[], ch
   return lists[0] === top ? lists[0] : undefined;
 }
 
-function normalized(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+/** Passages sharing this much of their words (Jaccard) say the same thing. */
+const NEAR_DUPLICATE = 0.8;
+
+function wordSet(text: string): Set<string> {
+  return new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== ''));
+}
+
+function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const w of a) if (b.has(w)) shared++;
+  const union = a.size + b.size - shared;
+  return union === 0 ? 1 : shared / union;
 }
