@@ -23,7 +23,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig, type Config } from '../src/config.ts';
 import { normalize, type Embedder } from '../src/embeddings/embedder.ts';
 import { ThreadEmbedder } from '../src/engine/thread-embedder.ts';
 import { Engine } from '../src/engine/engine.ts';
@@ -50,6 +50,8 @@ const ARTICLE = path.join(REPO_ROOT, 'knowledge', 'ml-engineer-demand.md');
 const GUIDE_DOCS = path.resolve(REPO_ROOT, '..', 'shared', 'corpora', 'ml-interviews-guide', 'docs');
 const GUIDE_QUESTIONS = path.resolve(REPO_ROOT, '..', 'shared', 'eval', 'questions.guide.jsonl');
 const SERVERS_CHILD = path.join(here, 'bench-servers.ts');
+const GROWTH_CHILD = path.join(here, 'bench-growth.ts');
+const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
 /** Servers of the many-servers figure, and where their indexes are kept between bench runs (built once: minutes). */
 const MANY_SERVERS = 1_000;
 const serverCache = (embedder: string) => path.join(os.tmpdir(), `mlbot-bench-servers-${embedder}-v1`);
@@ -57,7 +59,7 @@ const serverCache = (embedder: string) => path.join(os.tmpdir(), `mlbot-bench-se
 const TARGETS = {
   answer_p50_ms: 15,
   answer_p95_ms: 40,
-  startup_ms: 1500,
+  startup_ms: 1000,
   reindex_unchanged_ms: 200,
   rss_mb: 350,
   servers_loaded_extra_ms: 2,
@@ -70,6 +72,10 @@ const TARGETS = {
   real_answer_p95_ms: 25,
   real_reindex_answer_p95_ms: 250,
   real_reindex_peak_rss_mb: 400,
+  growth_build_s: 75,
+  growth_answer_p50_ms: 15,
+  growth_answer_p95_ms: 30,
+  growth_peak_rss_mb: 400,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -622,6 +628,47 @@ async function benchRealKnowledge(
   };
 }
 
+interface GrowthFigures {
+  build: { documents: number; passages: number; embedded: number; ms: number; passages_per_s: number; peak_rss_mb: number };
+  grown: { documents: number; passages: number; embedded: number; reused: number; ms: number };
+  build_peak_rss_mb: number;
+  answers: { measured: number; refused: number; p50_ms: number; p95_ms: number; max_ms: number };
+  answer_peak_rss_mb: number;
+  answer_rss_end_mb: number;
+}
+
+/**
+ * Knowledge that grows (scripts/bench-growth.ts, two processes of their own): the article and the
+ * Hugging Face course built from scratch with the engine's own model threads, the interviews guide
+ * added, then answers on all three in a fresh process.
+ */
+async function benchGrowth(tmp: string, config: Config, opts: Options): Promise<GrowthFigures | null> {
+  if (!existsSync(path.join(SHARED_DIR, 'corpora', 'hf-course', 'docs')) || !existsSync(GUIDE_DOCS)) {
+    log('the corpora in ../shared are missing: growth section skipped');
+    return null;
+  }
+  const env: Record<string, string> = {
+    WORK_DIR: path.join(tmp, 'growth'),
+    SHARED_DIR,
+    ROUNDS: String(opts.rounds),
+    EMBEDDER: config.embedder,
+    ...(opts.smoke && { SMOKE: '1' }),
+    ...(config.modelDir !== undefined && { MODEL_DIR: config.modelDir }),
+  };
+  log('growth: building the article + the course from scratch, then adding the guide (child process)');
+  const built = await runJsonChild<{ build: GrowthFigures['build']; grown: GrowthFigures['grown']; peak_rss_mb: number }>(GROWTH_CHILD, [], { ...env, PHASE: 'build' }, 'growth build', /\[bench growth\]/);
+  log('growth: answering on the article + the guide + the course (child process)');
+  const answered = await runJsonChild<{ answers: GrowthFigures['answers']; peak_rss_mb: number; rss_end_mb: number }>(GROWTH_CHILD, [], { ...env, PHASE: 'answer' }, 'growth answers', /\[bench growth\]/);
+  return {
+    build: built.build,
+    grown: built.grown,
+    build_peak_rss_mb: built.peak_rss_mb,
+    answers: answered.answers,
+    answer_peak_rss_mb: answered.peak_rss_mb,
+    answer_rss_end_mb: answered.rss_end_mb,
+  };
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const machine = {
@@ -789,6 +836,7 @@ async function main(): Promise<void> {
     }
 
     const realKnowledge = await benchRealKnowledge(tmp, embedder, logger, opts, questionFiles[0]!);
+    const growth = await benchGrowth(tmp, config, opts);
     const sharedState = await benchSharedState(tmp, config, embedder, logger, { smoke: opts.smoke, log });
 
     const result = {
@@ -844,6 +892,7 @@ async function main(): Promise<void> {
       vector_search_real_reference: realReference,
       vector_search: vectorSearch,
       real_knowledge: realKnowledge,
+      growth,
       shared_state: sharedState,
     };
 
@@ -975,6 +1024,26 @@ function printTables(r: Result): void {
           ['  longest main-thread stall meanwhile (ms)', x.main_thread_stall_max_ms, '', ''],
           ['  the rebuild', `${x.rebuild_ms} ms, ${x.rebuild_embedded} embedded (${x.rebuild_passages_per_s} passages/s)`, '', ''],
           ['  peak RSS during the rebuild (MB)', `${x.peak_rss_mb} (${x.rss_before_mb} before)`, `≤ ${TARGETS.real_reindex_peak_rss_mb}`, verdict(x.peak_rss_mb, TARGETS.real_reindex_peak_rss_mb)],
+        ],
+      ),
+    );
+  }
+  const g = r.growth as GrowthFigures | null;
+  if (g) {
+    const buildS = Math.round(g.build.ms / 100) / 10;
+    out.push('');
+    out.push(`knowledge that grows: the article + the Hugging Face course (${g.build.documents} documents, ${g.build.passages} passages), then + the interviews guide (${g.grown.documents} documents, ${g.grown.passages} passages)`);
+    out.push(
+      table(
+        ['metric', 'value', 'target', ''],
+        [
+          ['build article + course from scratch (s)', `${buildS} (${g.build.passages_per_s} passages/s)`, `≤ ${TARGETS.growth_build_s}`, verdict(buildS, TARGETS.growth_build_s)],
+          ['  peak RSS of the building process (MB)', g.build.peak_rss_mb, `≤ ${TARGETS.growth_peak_rss_mb}`, verdict(g.build.peak_rss_mb, TARGETS.growth_peak_rss_mb)],
+          ['adding the guide (reindex)', `${g.grown.ms} ms, ${g.grown.embedded} embedded, ${g.grown.reused} reused`, '', ''],
+          ['answer p50 on article + guide + course (uncached)', g.answers.p50_ms, `≤ ${TARGETS.growth_answer_p50_ms}`, verdict(g.answers.p50_ms, TARGETS.growth_answer_p50_ms)],
+          ['answer p95', g.answers.p95_ms, `≤ ${TARGETS.growth_answer_p95_ms}`, verdict(g.answers.p95_ms, TARGETS.growth_answer_p95_ms)],
+          ['  answer max / measured (refused)', `${g.answers.max_ms} / ${g.answers.measured} (${g.answers.refused})`, '', ''],
+          ['  peak RSS of the answering process (MB)', `${g.answer_peak_rss_mb} (${g.answer_rss_end_mb} at the end)`, `≤ ${TARGETS.growth_peak_rss_mb}`, verdict(g.answer_peak_rss_mb, TARGETS.growth_peak_rss_mb)],
         ],
       ),
     );

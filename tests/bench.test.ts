@@ -2,7 +2,8 @@
  * Smoke test of `npm run bench`: the tiniest setting (--smoke: 1 round, 1k vectors, one HNSW
  * setting, one start-up child, five real documents) as a child process with --json. Asserts the
  * report's shape and behaviour (one JSON object, finite figures, nothing re-embedded on an
- * unchanged reindex, nothing embedded by a cold host sharing PostgreSQL), never timings: those
+ * unchanged reindex or for knowledge already indexed, nothing embedded by a cold host sharing
+ * PostgreSQL), never timings: those
  * belong to the machine.
  */
 import { describe, expect, it } from 'vitest';
@@ -63,6 +64,24 @@ describe('npm run bench --smoke --json', () => {
     expect(real.reindex.rebuild_embedded).toBe(real.passages);
     expect(real.reindex.during_answers).toBeGreaterThan(0);
     expect(real.reindex.peak_rss_mb).toBeGreaterThanOrEqual(real.reindex.rss_before_mb!);
+
+    // Knowledge that grows (four files of each corpus in --smoke): built from scratch, then the guide
+    // added by a reindex that embeds only what is new; answers measured in a process of their own.
+    type Figures<K extends string> = Record<K, number>;
+    const growth = report.growth as {
+      build: Figures<'passages' | 'embedded' | 'ms' | 'passages_per_s' | 'peak_rss_mb'>;
+      grown: Figures<'passages' | 'embedded' | 'reused' | 'ms'>;
+      answers: Figures<'measured' | 'refused' | 'p50_ms' | 'p95_ms' | 'max_ms'>;
+      answer_peak_rss_mb: number;
+    };
+    expect(growth.build.embedded).toBe(growth.build.passages);
+    for (const key of ['ms', 'passages_per_s', 'peak_rss_mb'] as const) expect(Number.isFinite(growth.build[key]), key).toBe(true);
+    expect(growth.grown.embedded + growth.grown.reused).toBe(growth.grown.passages);
+    expect(growth.grown.reused).toBeGreaterThan(0);
+    expect(growth.grown.passages).toBeGreaterThan(growth.build.passages);
+    expect(growth.answers.measured).toBeGreaterThan(0);
+    for (const key of ['p50_ms', 'p95_ms', 'max_ms'] as const) expect(Number.isFinite(growth.answers[key]), key).toBe(true);
+    expect(Number.isFinite(growth.answer_peak_rss_mb)).toBe(true);
 
     // The many-servers figure: every server built and asked once; at most the configured number held.
     const servers = report.many_servers as Record<string, number>;
