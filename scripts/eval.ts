@@ -9,9 +9,9 @@
  *
  * Knowledge grows, and what it answered must survive: the article (knowledge/) alone, then with
  * the interviews guide, with the Hugging Face course, and with both (the corpora are read from
- * ../shared/corpora and copied to a temporary folder, never into the project). The dev and
- * paraphrase questions are asked on every combination, the guide's and the course's questions
- * on every combination holding their corpus.
+ * ../shared/corpora and copied to a temporary folder, never into the project). The dev,
+ * paraphrase and held-out article questions are asked on every combination, the guide's and the
+ * course's questions on every combination holding their corpus.
  *
  * Judged at passage level: a question "hits at k" when one of the first k citations (in the
  * order the answer numbers them) has a gold phrase in its passage text. Section names never count.
@@ -55,6 +55,8 @@ type Corpus = keyof typeof CORPORA;
 const QUESTIONS = {
   dev: path.join(SHARED, 'eval', 'questions.dev.jsonl'),
   paraphrased: path.join(REPO_ROOT, 'tests', 'fixtures', 'questions.paraphrased.jsonl'),
+  /** Article questions written before the per-document gate, never used to choose any setting. */
+  heldout: path.join(REPO_ROOT, 'tests', 'fixtures', 'questions.article-heldout.jsonl'),
   guide: path.join(SHARED, 'eval', 'questions.guide.jsonl'),
   course: path.join(SHARED, 'eval', 'questions.hf-course.jsonl'),
 };
@@ -63,7 +65,7 @@ const QUESTIONS = {
 const GROWTH: Corpus[][] = [['article'], ['article', 'guide'], ['article', 'course'], ['article', 'guide', 'course']];
 
 function growthSet(corpora: Corpus[]): KnowledgeSet {
-  const questions: (keyof typeof QUESTIONS)[] = ['dev', 'paraphrased'];
+  const questions: (keyof typeof QUESTIONS)[] = ['dev', 'paraphrased', 'heldout'];
   if (corpora.includes('guide')) questions.push('guide');
   if (corpora.includes('course')) questions.push('course');
   return { name: corpora.join('+'), sources: corpora.map((c) => CORPORA[c]), questionFiles: questions.map((q) => QUESTIONS[q]) };
