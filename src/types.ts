@@ -14,6 +14,14 @@ export interface Block {
    * a table's header cells, the footnotes a block refers to.
    */
   context?: string;
+  /** The page it starts on, in a paged document (PDF). */
+  page?: number;
+}
+
+/** Pages of a paged document (PDF) that a passage spans. */
+export interface PageRange {
+  first: number;
+  last: number;
 }
 
 export interface KnowledgeDocument {
@@ -43,6 +51,8 @@ export interface Chunk {
   indexText: string;
   /** Order of the passage inside its document, for reading order in answers. */
   ordinal: number;
+  /** The pages it spans, in a paged document (PDF). */
+  pages?: PageRange;
 }
 
 export interface Citation {
@@ -60,6 +70,8 @@ export interface Citation {
   /** Position in the fused (dense + lexical) ranking, 1 = best; citations are numbered in reading order. */
   rank: number;
   url?: string;
+  /** The pages the cited passage spans, in a paged document (PDF). */
+  pages?: PageRange;
 }
 
 /**
