@@ -32,6 +32,8 @@ export interface KnowledgeDocument {
   /** sha256 of the file's bytes. */
   hash: string;
   blocks: Block[];
+  /** A web page's: when its snapshot was fetched (ISO 8601). */
+  fetchedAt?: string;
 }
 
 /** A passage: consecutive blocks of one section, cited as a whole. */
@@ -117,6 +119,8 @@ export interface ReindexReport {
   changed: string[];
   removed: string[];
   skipped: SkippedFile[];
+  /** Web pages whose refresh failed: they answer from their last snapshot, and this says why. */
+  stale?: SkippedFile[];
   ms: number;
 }
 

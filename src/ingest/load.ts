@@ -8,6 +8,9 @@ import { PDF_LIMITS } from './pdf/limits.ts';
 import { looksLikePdf, sharedPdfReader, type PdfReader } from './pdf/pdf-reader.ts';
 import { parsePlainText } from './plain-text.ts';
 import { UnreadableDocument } from './unreadable.ts';
+import { pageDocument } from './web/page-document.ts';
+import { readSnapshot } from './web/snapshots.ts';
+import { parseUrlList, type UrlList } from './web/url-list.ts';
 
 export const KNOWLEDGE_EXTENSIONS = ['.md', '.markdown', '.mdx', '.txt', '.pdf'] as const;
 /** Knowledge documents are articles, not data dumps; anything bigger is almost surely a mistake. */
@@ -85,7 +88,36 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     if ('reason' in read) skipped.push({ file: id, reason: read.reason });
     else documents.push(read.document);
   }
+  const pages = await loadPages(dir, options.pdfReader ?? sharedPdfReader);
+  return { documents: [...documents, ...pages.documents], skipped: [...skipped, ...pages.skipped] };
+}
+
+/** The web pages listed in the folder's `urls.txt`, each read from its snapshot (src/ingest/web/). */
+async function loadPages(dir: string, pdfReader: PdfReader): Promise<LoadedKnowledge> {
+  const list = await readUrlList(dir);
+  const documents: KnowledgeDocument[] = [];
+  const skipped: SkippedFile[] = [...list.invalid];
+  for (const url of list.urls) {
+    const snapshot = await readSnapshot(dir, url);
+    if (snapshot === undefined) {
+      skipped.push({ file: url, reason: 'not fetched yet' });
+      continue;
+    }
+    try {
+      const doc = await pageDocument(snapshot, sha256(snapshot.body), pdfReader);
+      if (doc.blocks.length === 0) skipped.push({ file: url, reason: 'no text in its main content' });
+      else documents.push(doc);
+    } catch (error) {
+      skipped.push({ file: url, reason: error instanceof UnreadableDocument ? error.message : `cannot be parsed (${errorMessage(error)})` });
+    }
+  }
   return { documents, skipped };
+}
+
+/** The folder's list of web pages; empty when it has none. */
+export async function readUrlList(dir: string): Promise<UrlList> {
+  const text = await readFile(path.join(dir, URL_LIST_FILE), 'utf8').catch(() => '');
+  return parseUrlList(text);
 }
 
 /**
