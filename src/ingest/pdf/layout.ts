@@ -41,7 +41,7 @@ const LAYOUT = {
   columnGap: 1.5,
   /** A gutter is at least this wide (× body size) and has at least this many lines on each side. */
   minGutter: 0.8,
-  minColumnLines: 5,
+  minColumnLines: 4,
   /** Lines further apart than this (× size) are separate paragraphs. */
   maxLinePitch: 1.8,
   /** Text set at least this much larger than the body text is a heading. */
@@ -56,8 +56,10 @@ const LAYOUT = {
 } as const;
 
 const MAX_HEADING_LEVEL = 6;
-/** A header or footer repeats on at least this share of the pages (and on two at least). */
+/** A header or footer repeats on at least this share of the pages. */
 const REPEATED_SHARE = 0.5;
+/** …and on three pages at least: two pages may well share a line of their own. */
+const MIN_REPEATED_PAGES = 3;
 /** Lines at each end of a page that may be a running header or footer. */
 const MARGIN_LINES = 2;
 
@@ -118,15 +120,20 @@ function pageLines(page: PdfPage): Line[] {
     right = [];
   };
   for (const segment of segments) {
-    const side = segment.right <= gutter.start ? 1 : segment.x >= gutter.end ? 2 : 0;
-    const line = lineOf(page.number, segment.items, side);
-    if (side === 0) {
+    const column = side(segment, gutter);
+    const line = lineOf(page.number, segment.items, column);
+    if (column === 0) {
       flush();
       ordered.push(line);
-    } else (side === 1 ? left : right).push(line);
+    } else (column === 1 ? left : right).push(line);
   }
   flush();
   return ordered;
+}
+
+/** Which side of the gutter a segment is on (1 left, 2 right), or 0 when it crosses it; a point of slack for rounding. */
+function side(segment: Segment, gutter: { start: number; end: number }): number {
+  return segment.right <= gutter.start + 1 ? 1 : segment.x >= gutter.end - 1 ? 2 : 0;
 }
 
 /** Pieces grouped by baseline, top of the page first, each row sorted left to right. */
@@ -181,20 +188,25 @@ function findGutter(segments: readonly Segment[], pageWidth: number): { start: n
   const allowedCrossing = Math.max(2, Math.floor(segments.length * 0.1));
   const from = Math.floor(pageWidth * 0.3);
   const to = Math.ceil(pageWidth * 0.7);
+  const crossings: number[] = [];
+  for (let x = from; x <= to; x++) crossings.push(segments.reduce((n, s) => n + (s.x < x && s.right > x ? 1 : 0), 0));
+  // The gutter is where the fewest lines cross: the lines that do (a title) span both columns.
+  const fewest = Math.min(...crossings);
+  if (fewest > allowedCrossing) return undefined;
   let best: { start: number; end: number } | undefined;
   let runStart = -1;
-  for (let x = from; x <= to + 1; x++) {
-    const crossing = x > to ? Infinity : segments.reduce((n, s) => n + (s.x < x && s.right > x ? 1 : 0), 0);
-    if (crossing <= allowedCrossing) {
-      if (runStart < 0) runStart = x;
+  for (let k = 0; k <= crossings.length; k++) {
+    if (k < crossings.length && crossings[k] === fewest) {
+      if (runStart < 0) runStart = from + k;
       continue;
     }
-    if (runStart >= 0 && x - runStart >= minWidth && (best === undefined || x - runStart > best.end - best.start)) best = { start: runStart, end: x };
+    const end = from + k;
+    if (runStart >= 0 && end - runStart >= minWidth && (best === undefined || end - runStart > best.end - best.start)) best = { start: runStart, end };
     runStart = -1;
   }
   if (best === undefined) return undefined;
-  const left = segments.filter((s) => s.right <= best!.start);
-  const right = segments.filter((s) => s.x >= best!.end);
+  const left = segments.filter((s) => side(s, best!) === 1);
+  const right = segments.filter((s) => side(s, best!) === 2);
   if (left.length < LAYOUT.minColumnLines || right.length < LAYOUT.minColumnLines) return undefined;
   // The two sides must share heights: a left-aligned block above a right-aligned one is no pair of columns.
   const span = (side: Segment[]) => ({ top: Math.max(...side.map((s) => s.y)), bottom: Math.min(...side.map((s) => s.y)) });
@@ -269,10 +281,10 @@ function runningLines(pages: readonly Line[][]): Set<Line> {
     set.add(line.page);
     pagesWith.set(key, set);
   }
-  const needed = Math.max(2, Math.ceil(pages.length * REPEATED_SHARE));
+  const needed = Math.max(MIN_REPEATED_PAGES, Math.ceil(pages.length * REPEATED_SHARE));
   const dropped = new Set<Line>();
   for (const { line, key } of candidates) {
-    if (PAGE_NUMBER.test(line.text) || (pages.length >= 2 && pagesWith.get(key)!.size >= needed)) dropped.add(line);
+    if (PAGE_NUMBER.test(line.text) || pagesWith.get(key)!.size >= needed) dropped.add(line);
   }
   for (const lines of pages) for (const line of lines) if (line.text === '') dropped.add(line);
   return dropped;
@@ -562,6 +574,8 @@ class BlockBuilder {
     const left = before.endsWith('-') ? trailingLetters(before.slice(0, -1)) : '';
     const right = /^\p{Ll}\p{L}*/u.exec(after)?.[0] ?? '';
     if (left === '' || right === '') return `${before} ${after}`;
+    // The last part of a hyphenated compound ("state-of-the-" + "art") keeps its hyphen.
+    if (before.charAt(before.length - 2 - left.length) === '-') return before + after;
     const whole = (left + right).toLowerCase();
     const compound = `${left}-${right}`.toLowerCase();
     const dropHyphen =
