@@ -43,6 +43,8 @@ export class PdfReader {
   private idleTimer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
+  /** PDFs sent to the thread so far (an outcome remembered by hash sends none). */
+  parses = 0;
 
   constructor(options: PdfReaderOptions = {}) {
     this.limits = { ...PDF_LIMITS, ...options.limits };
@@ -83,6 +85,7 @@ export class PdfReader {
     const worker = this.ensureWorker();
     worker.ref();
     const id = this.nextId++;
+    this.parses++;
     const baseline = process.memoryUsage.rss();
     try {
       const reply = await new Promise<PdfReply | { stopped: string }>((resolve) => {
