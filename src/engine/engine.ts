@@ -106,6 +106,8 @@ export interface AddDocumentRequest extends KnowledgeScope {
 export interface AddPageRequest extends KnowledgeScope {
   /** An http(s) URL: the page is fetched now, and again at every reindex. */
   url: string;
+  /** Who added it (a Discord user id), recorded with shared documents. */
+  addedBy?: string;
 }
 
 export interface KnowledgeChange {
@@ -383,6 +385,9 @@ export class Engine {
     return set.exclusive(async () => {
       const dir = set.knowledgeDir;
       if (scope.server !== undefined) {
+        // With shared documents the page list is one of them (snapshots stay each host's own: a
+        // host without one fetches the page when it opens the server).
+        await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, URL_LIST_FILE);
         this.refuseBaseName(url);
         await mkdir(dir, { recursive: true });
         await checkServerQuota(dir, url, 0);
@@ -403,6 +408,10 @@ export class Engine {
         await writeSnapshotBytes(dir, url, previousSnapshot);
         if (!listed) await restoreKnowledgeFile(dir, URL_LIST_FILE, listBefore === undefined ? undefined : Buffer.from(listBefore));
       });
+      if (scope.server !== undefined && !listed) {
+        const list = Buffer.from(withUrl(listBefore ?? '', url));
+        await this.sync?.record(this.servers.peek(scope.server)!, set, { name: URL_LIST_FILE, bytes: list, addedBy: request.addedBy ?? null, replace: true }, listBefore === undefined ? undefined : Buffer.from(listBefore));
+      }
       this.changed(scope);
       return { file: url, replaced: listed, report };
     });
@@ -436,6 +445,7 @@ export class Engine {
     const url = normaliseUrl(name) ?? name;
     return set.exclusive(async () => {
       const dir = set.knowledgeDir;
+      if (scope.server !== undefined) await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, URL_LIST_FILE);
       const listBefore = await readFile(path.join(dir, URL_LIST_FILE), 'utf8').catch(() => undefined);
       if (listBefore === undefined || !parseUrlList(listBefore).urls.includes(url)) throw botError('KNOWLEDGE_FILE_NOT_FOUND', { name: url });
       const previousSnapshot = await readSnapshotBytes(dir, url);
@@ -446,6 +456,9 @@ export class Engine {
         await restoreKnowledgeFile(dir, URL_LIST_FILE, Buffer.from(listBefore));
         await writeSnapshotBytes(dir, url, previousSnapshot);
       });
+      if (scope.server !== undefined) {
+        await this.sync?.record(this.servers.peek(scope.server)!, set, { name: URL_LIST_FILE, bytes: Buffer.from(withoutUrl(listBefore, url)), addedBy: null, replace: true }, Buffer.from(listBefore));
+      }
       this.changed(scope);
       return { file: url, replaced: false, report };
     });

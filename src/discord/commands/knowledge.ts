@@ -69,7 +69,7 @@ async function add(interaction: ChatInputCommandInteraction, ctx: BotContext): P
   const url = interaction.options.getString('url');
   if ((attachment === null) === (url === null)) throw new BotError('USAGE', 'Give either a file or a url to add (one of them).');
   if (url !== null) {
-    const change = await ctx.engine.addPage({ ...scope, url });
+    const change = await ctx.engine.addPage({ ...scope, url, addedBy: interaction.user.id });
     ctx.logger.info({ command: 'knowledge', action: change.replaced ? 'refresh page' : 'add page', url: change.file, userId: interaction.user.id, guildId: interaction.guildId }, 'knowledge changed');
     await interaction.editReply(reindexReply(change.report));
     return;
