@@ -45,6 +45,7 @@ const QUESTION_FILES = [
 ];
 const STARTUP_CHILD = path.join(here, 'bench-startup.ts');
 const REINDEX_CHILD = path.join(here, 'bench-reindex.ts');
+const PDF_CHILD = path.join(here, 'bench-pdf.ts');
 /** Real knowledge for the build, answer and reindex figures: the article plus a real guide, read from ../shared. */
 const ARTICLE = path.join(REPO_ROOT, 'knowledge', 'ml-engineer-demand.md');
 const GUIDE_DOCS = path.resolve(REPO_ROOT, '..', 'shared', 'corpora', 'ml-interviews-guide', 'docs');
@@ -838,6 +839,8 @@ async function main(): Promise<void> {
     const realKnowledge = await benchRealKnowledge(tmp, embedder, logger, opts, questionFiles[0]!);
     const growth = await benchGrowth(tmp, config, opts);
     const sharedState = await benchSharedState(tmp, config, embedder, logger, { smoke: opts.smoke, log });
+    log('reading PDFs (scripts/bench-pdf.ts)');
+    const pdf = await runJsonChild<PdfBenchResult>(PDF_CHILD, opts.smoke ? ['--smoke'] : [], { KNOWLEDGE_DIR: config.knowledgeDir, INDEX_DIR: path.join(tmp, 'pdf-index'), EMBEDDER: config.embedder, LOG_LEVEL: 'warn' }, 'pdf');
 
     const result = {
       machine,
@@ -894,6 +897,7 @@ async function main(): Promise<void> {
       real_knowledge: realKnowledge,
       growth,
       shared_state: sharedState,
+      pdf,
     };
 
     machine.loadavg_1m_end = r2(os.loadavg()[0]!);
@@ -1050,7 +1054,35 @@ function printTables(r: Result): void {
   }
   out.push('');
   out.push(sharedTables(r.shared_state as SharedFigures, table));
+  const pdf = r.pdf as PdfBenchResult | undefined;
+  if (pdf) {
+    const row = (label: string, f: PdfReadFigures) => [label, `${f.pages} (${Math.round(f.bytes / 1024)} KB)`, f.first_read_ms, f.read_ms, f.ms_per_page, `${f.peak_rss_mb} (${f.rss_before_mb} before)`];
+    out.push('');
+    out.push('PDFs, read on the PDF thread (pdf.js, then the layout rules):');
+    out.push(table(['PDF', 'pages', 'first read ms (thread start)', 'read ms (warm thread)', 'ms/page', 'peak RSS MB'], [row("the guide's ml-system-design.pdf", pdf.guide), [`generated, ${pdf.generated.pages} pages`, ...row('', pdf.generated).slice(1)]]));
+    const d = pdf.during;
+    out.push(
+      `answers while a ${d.pages}-page PDF is read (${d.read_ms} ms, a question every 100 ms): p50 ${d.answer_p50_ms} ms, p95 ${d.answer_p95_ms} ms, ` +
+        `max ${d.answer_max_ms} ms over ${d.answers} answers; longest main-thread stall ${d.main_thread_stall_max_ms} ms (an interaction must be acknowledged within 3,000 ms)`,
+    );
+  }
   process.stdout.write(out.join('\n') + '\n');
+}
+
+interface PdfReadFigures {
+  pages: number;
+  bytes: number;
+  first_read_ms: number;
+  read_ms: number;
+  ms_per_page: number;
+  rss_before_mb: number;
+  peak_rss_mb: number;
+}
+
+interface PdfBenchResult {
+  guide: PdfReadFigures;
+  generated: PdfReadFigures;
+  during: { pages: number; read_ms: number; answers: number; answer_p50_ms: number; answer_p95_ms: number; answer_max_ms: number; main_thread_stall_max_ms: number };
 }
 
 main().catch((error: unknown) => {

@@ -26,6 +26,7 @@ import { loadConfig } from '../src/config.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { createLogger } from '../src/logger.ts';
 import type { Answer } from '../src/types.ts';
+import { comparePdfWithMarkdown, printPdfComparison } from './eval-pdf.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
@@ -160,7 +161,10 @@ function summarize(set: string, passages: number, file: string, outcomes: Outcom
 
 type Report = ReturnType<typeof summarize>;
 
-function parseArgs(argv: string[]): { sets: KnowledgeSet[]; json: boolean; verbose: boolean } {
+/** The Markdown-or-PDF comparison (scripts/eval-pdf.ts), run after the built-in sets. */
+const PDF_SET = 'pdf';
+
+function parseArgs(argv: string[]): { sets: KnowledgeSet[]; json: boolean; verbose: boolean; pdf?: boolean } {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
   const value = (flag: string) => {
@@ -186,8 +190,8 @@ function parseArgs(argv: string[]): { sets: KnowledgeSet[]; json: boolean; verbo
   }
   const only = value('--set');
   const sets = only === undefined ? BUILT_IN : BUILT_IN.filter((s) => s.name === only);
-  if (sets.length === 0) throw new Error(`Unknown set ${only}; built-in sets: ${BUILT_IN.map((s) => s.name).join(', ')}`);
-  return { sets, json, verbose };
+  if (sets.length === 0 && only !== PDF_SET) throw new Error(`Unknown set ${only}; built-in sets: ${[...BUILT_IN.map((s) => s.name), PDF_SET].join(', ')}`);
+  return { sets, json, verbose, pdf: only === undefined || only === PDF_SET };
 }
 
 async function evaluate(set: KnowledgeSet, verbose: boolean): Promise<Report[]> {
@@ -246,11 +250,15 @@ function printTable(reports: Report[]): void {
 }
 
 async function main() {
-  const { sets, json, verbose } = parseArgs(process.argv.slice(2));
+  const { sets, json, verbose, pdf } = parseArgs(process.argv.slice(2));
   const reports: Report[] = [];
   for (const set of sets) reports.push(...(await evaluate(set, verbose)));
-  if (json) process.stdout.write(JSON.stringify(reports) + '\n');
-  else printTable(reports);
+  const pdfRows = pdf ? await comparePdfWithMarkdown(verbose) : undefined;
+  if (json) process.stdout.write(JSON.stringify(pdfRows ? [...reports, ...pdfRows] : reports) + '\n');
+  else {
+    if (reports.length > 0) printTable(reports);
+    if (pdfRows) printPdfComparison(pdfRows);
+  }
 }
 
 main().catch((error: unknown) => {

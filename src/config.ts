@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { botError } from './errors.ts';
+import { parseRange } from './fetch/address-guard.ts';
 
 export const EMBEDDER_NAMES = ['use-lite', 'minilm'] as const;
 export type EmbedderName = (typeof EMBEDDER_NAMES)[number];
@@ -45,6 +46,11 @@ export interface Config {
   feedbackRetentionDays: number;
   /** Reindex automatically when a knowledge file changes on disk (src/knowledge/watch.ts). */
   knowledgeWatch: boolean;
+  /**
+   * Addresses (IPs or CIDR ranges) web pages may be fetched from although they are not public:
+   * for tests, which serve pages on 127.0.0.1. Production leaves it empty (src/fetch/).
+   */
+  fetchAllow: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -89,7 +95,21 @@ const EnvSchema = z.object({
   SHARD_LIST: z.string().transform(shardList).pipe(z.array(z.number().int().min(0).max(4095)).min(1)).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_MAX: wholeNumber(100).optional(),
+  TEST_ONLY_FETCH_ALLOW: z
+    .string()
+    .transform(idList)
+    .refine((ranges) => ranges.every(isRange))
+    .optional(),
 });
+
+function isRange(text: string): boolean {
+  try {
+    parseRange(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 type EnvName = keyof z.input<typeof EnvSchema>;
 
@@ -118,6 +138,7 @@ const EXPECTED: Record<EnvName, string> = {
   SHARD_LIST: 'shard ids below SHARD_COUNT, comma-separated, ranges allowed (0,1,4-7), together with SHARD_COUNT',
   DATABASE_URL: 'a postgres:// or postgresql:// connection URL',
   DATABASE_POOL_MAX: 'a whole number from 1 to 100',
+  TEST_ONLY_FETCH_ALLOW: 'comma-separated IP addresses or CIDR ranges (tests only)',
 };
 
 /** Default for DATABASE_POOL_MAX: a host's shard answers a few questions at once, each needing one connection briefly. */
@@ -182,5 +203,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     ...(e.SHARD_LIST !== undefined && { shardList: e.SHARD_LIST }),
     ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
     databasePoolMax: e.DATABASE_POOL_MAX ?? DEFAULT_DATABASE_POOL_MAX,
+    fetchAllow: e.TEST_ONLY_FETCH_ALLOW ?? [],
   };
 }

@@ -10,9 +10,9 @@ const MESSAGES = {
   DIR_NOT_WRITABLE: (p: { name: string; dir: string; cause: string }) =>
     `${p.name} folder ${p.dir} is not writable (${p.cause}); make it writable or point ${p.name} elsewhere.`,
   KNOWLEDGE_DIR_MISSING: (p: { dir: string }) =>
-    `Knowledge folder not found: ${p.dir}. Create it and put .md or .txt documents in it (or set KNOWLEDGE_DIR).`,
+    `Knowledge folder not found: ${p.dir}. Create it and put .md, .txt or .pdf documents (or a urls.txt list of pages) in it (or set KNOWLEDGE_DIR).`,
   KNOWLEDGE_EMPTY: (p: { dir: string; skipped: number }) =>
-    `No usable knowledge in ${p.dir}: no readable .md or .txt document with text` +
+    `No usable knowledge in ${p.dir}: no readable .md, .txt or .pdf document or web page with text` +
     (p.skipped > 0 ? ` (${p.skipped} file(s) skipped, see warnings).` : '.'),
   MODEL_DIR_MISSING: (p: { embedder: string }) =>
     `EMBEDDER=${p.embedder} needs MODEL_DIR: the folder that holds Xenova/all-MiniLM-L6-v2/ with its onnx/ weights.`,
@@ -30,6 +30,8 @@ const MESSAGES = {
     `${shown(p.name)} is not a usable knowledge file name: ${p.reason}.`,
   KNOWLEDGE_FILE_REJECTED: (p: { name: string; reason: string }) =>
     `${p.name} was not added to the knowledge: ${p.reason}. The knowledge is unchanged.`,
+  KNOWLEDGE_PAGE_REFUSED: (p: { url: string; reason: string }) =>
+    `${shown(p.url)} was not added to the knowledge: ${p.reason}. The knowledge is unchanged.`,
   KNOWLEDGE_FILE_EXISTS: (p: { name: string }) =>
     `A knowledge file named ${p.name} already exists; replace it explicitly or choose another name.`,
   KNOWLEDGE_FILE_NOT_FOUND: (p: { name: string }) => `There is no knowledge file named ${p.name}.`,

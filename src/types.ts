@@ -14,6 +14,14 @@ export interface Block {
    * a table's header cells, the footnotes a block refers to.
    */
   context?: string;
+  /** The page it starts on, in a paged document (PDF). */
+  page?: number;
+}
+
+/** Pages of a paged document (PDF) that a passage spans. */
+export interface PageRange {
+  first: number;
+  last: number;
 }
 
 export interface KnowledgeDocument {
@@ -24,6 +32,8 @@ export interface KnowledgeDocument {
   /** sha256 of the file's bytes. */
   hash: string;
   blocks: Block[];
+  /** A web page's: when its snapshot was fetched (ISO 8601). */
+  fetchedAt?: string;
 }
 
 /** A passage: consecutive blocks of one section, cited as a whole. */
@@ -43,6 +53,8 @@ export interface Chunk {
   indexText: string;
   /** Order of the passage inside its document, for reading order in answers. */
   ordinal: number;
+  /** The pages it spans, in a paged document (PDF). */
+  pages?: PageRange;
 }
 
 export interface Citation {
@@ -60,6 +72,8 @@ export interface Citation {
   /** Position in the fused (dense + lexical) ranking, 1 = best; citations are numbered in reading order. */
   rank: number;
   url?: string;
+  /** The pages the cited passage spans, in a paged document (PDF). */
+  pages?: PageRange;
 }
 
 /**
@@ -105,6 +119,8 @@ export interface ReindexReport {
   changed: string[];
   removed: string[];
   skipped: SkippedFile[];
+  /** Web pages whose refresh failed: they answer from their last snapshot, and this says why. */
+  stale?: SkippedFile[];
   ms: number;
 }
 

@@ -98,6 +98,14 @@ describe('npm run bench --smoke --json', () => {
     expect(shared.add_to_answer).toMatchObject({ adds: 2, timeouts: 0 });
     expect(Number.isFinite(shared.add_to_answer!.delay_p50_ms)).toBe(true);
     expect(shared.postgres_routes.find((r) => r.route === 'embedded')).toMatchObject({ failures: 0 });
+    // PDFs: the guide's real PDF and a generated one (50 pages in --smoke), read on the PDF thread
+    // while the engine kept answering.
+    const pdf = report.pdf as { guide: Record<string, number>; generated: Record<string, number>; during: Record<string, number> };
+    expect(pdf.guide.pages).toBe(11);
+    expect(pdf.generated.pages).toBe(50);
+    for (const key of ['read_ms', 'ms_per_page', 'peak_rss_mb']) expect(Number.isFinite(pdf.guide[key]) && Number.isFinite(pdf.generated[key]), key).toBe(true);
+    expect(pdf.during.answers).toBeGreaterThan(0);
+    expect(Number.isFinite(pdf.during.main_thread_stall_max_ms)).toBe(true);
 
     const vectorSearch = report.vector_search as { n: number; exact_p50_ms: number; hnsw: Record<string, number>[] }[];
     expect(vectorSearch.map((v) => v.n)).toEqual([1000]);

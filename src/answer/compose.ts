@@ -35,6 +35,7 @@ export function toCitation(n: number, chunk: Chunk, score: number, rank = n): Ci
     score: Math.round(score * 1000) / 1000,
     rank,
     ...(chunk.docUrl !== undefined && { url: chunk.docUrl }),
+    ...(chunk.pages !== undefined && { pages: chunk.pages }),
   };
 }
 

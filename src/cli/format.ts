@@ -1,4 +1,4 @@
-import { citationLabel, groupSources } from '../answer/sources.ts';
+import { citationLabel, groupSources, pagesSuffix } from '../answer/sources.ts';
 import type { Answer, ReindexReport, SkillEntry } from '../types.ts';
 
 /** The `--json` shape of DESIGN.md's contract (plus `truncated`, which the contract asks to be said). */
@@ -7,7 +7,8 @@ export interface JsonAnswer {
   refused: boolean;
   truncated: boolean;
   answer: string;
-  citations: { n: number; source: string; section: string; text: string; score: number }[];
+  /** `pages` only for a paged document (PDF): the pages the cited passage spans. */
+  citations: { n: number; source: string; section: string; text: string; score: number; pages?: { first: number; last: number } }[];
   timings_ms: { total: number };
 }
 
@@ -17,7 +18,7 @@ export function toJsonAnswer(answer: Answer): JsonAnswer {
     refused: answer.refused,
     truncated: answer.truncated,
     answer: answer.answer,
-    citations: answer.citations.map(({ n, source, section, text, score }) => ({ n, source, section, text, score })),
+    citations: answer.citations.map(({ n, source, section, text, score, pages }) => ({ n, source, section, text, score, ...(pages !== undefined && { pages }) })),
     timings_ms: { total: answer.timings.totalMs },
   };
 }
@@ -25,7 +26,8 @@ export function toJsonAnswer(answer: Answer): JsonAnswer {
 export function formatAnswerText(answer: Answer): string {
   if (answer.citations.length === 0) return answer.answer;
   const sources = groupSources(answer.citations).map(
-    (g) => `  ${citationLabel(g.numbers)} ${g.source} — ${g.section}${g.url ? ` <${g.url}>` : ''}`,
+    // A web page's name is its URL: it is not repeated.
+    (g) => `  ${citationLabel(g.numbers)} ${g.source}${pagesSuffix(g.pages)} — ${g.section}${g.url && g.url !== g.source ? ` <${g.url}>` : ''}`,
   );
   return `${answer.answer}\n\nSources:\n${sources.join('\n')}`;
 }
@@ -45,5 +47,6 @@ export function formatReindexReport(r: ReindexReport): string {
   if (r.changed.length > 0) lines.push(`Changed: ${r.changed.join(', ')}`);
   if (r.removed.length > 0) lines.push(`Removed: ${r.removed.join(', ')}`);
   for (const s of r.skipped) lines.push(`Skipped ${s.file}: ${s.reason}`);
+  for (const s of r.stale ?? []) lines.push(`Not refreshed (last snapshot kept) ${s.file}: ${s.reason}`);
   return lines.join('\n');
 }

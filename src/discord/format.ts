@@ -15,7 +15,7 @@ import {
   type APIEmbed,
   type APIEmbedField,
 } from 'discord.js';
-import { citationLabel, groupSources, type SourceGroup } from '../answer/sources.ts';
+import { citationLabel, groupSources, pagesSuffix, type SourceGroup } from '../answer/sources.ts';
 import type { FeedbackReport } from '../feedback/store.ts';
 import { originOf } from '../engine/origin.ts';
 import { graphemePrefix } from '../text.ts';
@@ -257,7 +257,7 @@ const SERVER_DOCUMENT_NOTE = " (this server's document)";
 function sourceLine(g: SourceGroup): string {
   const url = sourceUrl(g.url);
   const note = originOf(g.source) === 'server' ? SERVER_DOCUMENT_NOTE : '';
-  return `**${citationLabel(g.numbers)}** ${escapeText(g.title)} — ${escapeText(g.section)}${note}${url ? ` ${url}` : ''}`;
+  return `**${citationLabel(g.numbers)}** ${escapeText(g.title)}${pagesSuffix(g.pages)} — ${escapeText(g.section)}${note}${url ? ` ${url}` : ''}`;
 }
 
 export function answerEmbed(answer: Answer, stats: Pick<EngineStats, 'knowledgeVersion' | 'embedder'>): APIEmbed {
@@ -330,12 +330,18 @@ export function reindexReply(report: ReindexReport): ReplyPayload {
   const skippedLines = report.skipped.map((s) => `${escapeText(s.file)}: ${escapeText(s.reason)}`);
   const skipped = fitList(skippedLines, EMBED_FIELD_VALUE_LIMIT);
   complete &&= skipped.shown === skippedLines.length;
+  const staleLines = (report.stale ?? []).map((s) => `${escapeText(s.file)}: ${escapeText(s.reason)}`);
+  const stale = fitList(staleLines, EMBED_FIELD_VALUE_LIMIT);
+  complete &&= stale.shown === staleLines.length;
   if (!complete) lines.push('The full lists are in the attached reindex-report.txt.');
   const embed = fitEmbed({
     title: 'Reindex complete',
     description: lines.join('\n'),
     color: COLOR_OK,
-    fields: skippedLines.length > 0 ? [{ name: `Skipped (${skippedLines.length})`, value: skipped.text }] : [],
+    fields: [
+      ...(skippedLines.length > 0 ? [{ name: `Skipped (${skippedLines.length})`, value: skipped.text }] : []),
+      ...(staleLines.length > 0 ? [{ name: `Pages not refreshed, last snapshot kept (${staleLines.length})`, value: stale.text }] : []),
+    ],
   });
   if (complete) return { embeds: [embed], allowedMentions: NO_MENTIONS };
   const section = (label: string, items: readonly string[]) => (items.length === 0 ? [] : ['', `${label} (${items.length}):`, ...items.map((i) => `  ${i}`)]);
@@ -345,6 +351,7 @@ export function reindexReply(report: ReindexReport): ReplyPayload {
     ...section('Changed', report.changed),
     ...section('Removed', report.removed),
     ...section('Skipped', report.skipped.map((s) => `${s.file}: ${s.reason}`)),
+    ...section('Pages not refreshed, last snapshot kept', (report.stale ?? []).map((s) => `${s.file}: ${s.reason}`)),
   ];
   return {
     embeds: [embed],

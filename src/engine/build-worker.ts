@@ -6,7 +6,7 @@ import { botError, BotError, errorMessage } from '../errors.ts';
 import type { LexicalDoc } from '../search/lexical-index.ts';
 import type { BuildWork } from './build-work.ts';
 import { packVectors, unpackVectors, type WorkerReply, type WorkerRequest, type BuildWorkerData } from './build-worker-protocol.ts';
-import { startModuleWorker } from './start-worker.ts';
+import { startModuleWorker } from '../start-worker.ts';
 
 /** An idle worker is stopped after this long, which frees its copy of the model. */
 const DEFAULT_IDLE_MS = 30_000;

@@ -1,4 +1,5 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { composeAnswer } from '../answer/compose.ts';
 import { figureAsked, statesFigure } from '../answer/answer-type.ts';
@@ -21,6 +22,11 @@ import { checkServerQuota } from './quotas.ts';
 import { checkServerId, serverDirs, ServerRegistry } from './servers.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { GATE_Z, gateScore, passesGate, type GateCalibration } from '../search/gate.ts';
+import { PageFetcher } from '../fetch/page-fetcher.ts';
+import { readDocument, URL_LIST_FILE } from '../ingest/load.ts';
+import { readSnapshotBytes, writeSnapshot, writeSnapshotBytes } from '../ingest/web/snapshots.ts';
+import { isPageId, normaliseUrl, parseUrlList, withoutUrl, withUrl } from '../ingest/web/url-list.ts';
+import { fetchSnapshot } from './web-pages.ts';
 import { DEFAULT_RETRIEVAL, retrieve, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
 import { unknownNames } from '../search/vocabulary.ts';
 import { resilientEmbeddingCache } from '../state/resilient-embedding-cache.ts';
@@ -43,7 +49,7 @@ const SECOND_MODEL_IDLE_MS = 30_000;
 const DEFAULT_LOADED_SERVERS = 64;
 
 export interface EngineOptions {
-  config: Pick<Config, 'knowledgeDir' | 'indexDir' | 'embedder' | 'modelDir'> & Partial<Pick<Config, 'dataDir' | 'maxLoadedServers'>>;
+  config: Pick<Config, 'knowledgeDir' | 'indexDir' | 'embedder' | 'modelDir'> & Partial<Pick<Config, 'dataDir' | 'maxLoadedServers' | 'fetchAllow'>>;
   logger?: Logger;
   /**
    * Injected in tests and benchmarks (the engine leaves it open at close); by default the
@@ -62,6 +68,8 @@ export interface EngineOptions {
   selection?: Partial<SelectionSettings>;
   /** State shared with other hosts (DATABASE_URL); absent: everything lives in local folders. */
   shared?: SharedKnowledge;
+  /** Fetches web pages (tests inject one with their own resolver); by default one guarded by the configuration. */
+  fetcher?: PageFetcher;
 }
 
 /** What several hosts share so that each serves any server as the others would. */
@@ -95,8 +103,15 @@ export interface AddDocumentRequest extends KnowledgeScope {
   addedBy?: string;
 }
 
+export interface AddPageRequest extends KnowledgeScope {
+  /** An http(s) URL: the page is fetched now, and again at every reindex. */
+  url: string;
+  /** Who added it (a Discord user id), recorded with shared documents. */
+  addedBy?: string;
+}
+
 export interface KnowledgeChange {
-  /** The file name as written or removed. */
+  /** The file name (or, for a web page, the URL) as written or removed. */
   file: string;
   replaced: boolean;
   report: ReindexReport;
@@ -181,6 +196,7 @@ export class Engine {
     readonly builtAtOpen: ReindexReport | undefined,
     /** The second model thread long builds embed on, when the engine owns its model. */
     private readonly secondModel: BuildWorker | undefined,
+    private readonly fetcher: PageFetcher,
   ) {
     this.servers = new ServerRegistry(options.config.maxLoadedServers ?? DEFAULT_LOADED_SERVERS, (id) => this.openServer(id));
     const documents = options.shared?.documents;
@@ -202,12 +218,13 @@ export class Engine {
     const worker = options.buildWork === undefined && ownEmbedder !== undefined ? new BuildWorker(options.config, { embedder: ownEmbedder, ...(second && { second }) }) : undefined;
     const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
     const openWork = options.buildWork ?? inProcessBuildWork(embedder, second);
+    const fetcher = options.fetcher ?? new PageFetcher({ allow: options.config.fetchAllow ?? [] });
     try {
       const { knowledgeDir, indexDir } = options.config;
       const embeddingCache = options.shared?.embeddings;
       const [{ set, report }] = await Promise.all([
         KnowledgeSet.open(
-          { label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger, ...(embeddingCache && { embeddingCache }) },
+          { label: 'base', knowledgeDir, indexDir, mayBeEmpty: false, embedder, work: reindexWork, logger, fetcher, ...(embeddingCache && { embeddingCache }) },
           openWork,
           options.onBuildProgress,
         ),
@@ -215,7 +232,7 @@ export class Engine {
       ]);
       await second?.dispose(); // a start-up build is over: its second model is not kept
       const selection = { ...DEFAULT_SELECTION, ...options.selection };
-      const engine = new Engine(options, embedder, reindexWork, logger, retrieval, selection, set, report, second);
+      const engine = new Engine(options, embedder, reindexWork, logger, retrieval, selection, set, report, second, fetcher);
       // The base's gate is measured before the first question, as it always was.
       await engine.view({});
       engine.stopFollowing = engine.sync?.follow(engine.servers);
@@ -329,6 +346,9 @@ export class Engine {
     const scope = scopeOf(request);
     const set = await this.setFor(scope);
     const requested = safeKnowledgeFileName(request.name);
+    if (requested.toLowerCase() === URL_LIST_FILE) {
+      throw botError('KNOWLEDGE_FILE_REJECTED', { name: requested, reason: `${URL_LIST_FILE} is the list of web pages; add a page with its URL instead` });
+    }
     return set.exclusive(async () => {
       if (scope.server !== undefined) {
         await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, requested);
@@ -338,9 +358,12 @@ export class Engine {
       } else {
         this.warnBaseIsLocal();
       }
+      // Read before written: a file that gives no text (an encrypted PDF, an empty page) is refused, nothing stored.
+      const readable = await readDocument(requested, request.bytes);
+      if ('reason' in readable) throw botError('KNOWLEDGE_FILE_REJECTED', { name: requested, reason: readable.reason });
       const added = await addKnowledgeFile(set.knowledgeDir, requested, request.bytes, { replace: request.replace });
       this.logger.info({ knowledge: scopeLabel(scope), action: added.replaced ? 'replace' : 'add', file: added.file, bytes: request.bytes.byteLength }, 'knowledge changed');
-      const report = await this.reindexOrUndo(set, scope, added.file, added.previous);
+      const report = await this.reindexOrUndo(set, scope, added.file, () => restoreKnowledgeFile(set.knowledgeDir, added.file, added.previous));
       if (scope.server !== undefined) {
         await this.sync?.record(this.servers.peek(scope.server)!, set, { name: added.file, bytes: request.bytes, addedBy: request.addedBy ?? null, replace: request.replace }, added.previous);
       }
@@ -349,10 +372,57 @@ export class Engine {
     });
   }
 
+  /**
+   * Adds a web page by URL to a server's knowledge or, without `server`, the base: fetched now
+   * (safely: see PageFetcher), stored as a snapshot, listed in the folder's urls.txt and indexed;
+   * fetched again at every reindex. A page that cannot be fetched or gives no text is refused
+   * (KNOWLEDGE_PAGE_REFUSED) and nothing is stored; adding a listed page again refreshes it.
+   */
+  async addPage(request: AddPageRequest): Promise<KnowledgeChange> {
+    const scope = scopeOf(request);
+    const url = normaliseUrl(String(request.url ?? ''));
+    if (url === undefined) throw botError('KNOWLEDGE_PAGE_REFUSED', { url: String(request.url ?? ''), reason: 'it is not an http(s) URL without a user name or password' });
+    const set = await this.setFor(scope);
+    return set.exclusive(async () => {
+      const dir = set.knowledgeDir;
+      if (scope.server !== undefined) {
+        // With shared documents the page list is one of them (snapshots stay each host's own: a
+        // host without one fetches the page when it opens the server).
+        await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, URL_LIST_FILE);
+        this.refuseBaseName(url);
+        await mkdir(dir, { recursive: true });
+        await checkServerQuota(dir, url, 0);
+      }
+      const listBefore = await readFile(path.join(dir, URL_LIST_FILE), 'utf8').catch(() => undefined);
+      const listed = parseUrlList(listBefore ?? '').urls.includes(url);
+      const snapshot = await fetchSnapshot(this.fetcher, url, undefined).catch((error: unknown) => {
+        throw botError('KNOWLEDGE_PAGE_REFUSED', { url, reason: errorMessage(error) }, error);
+      });
+      if (snapshot === undefined) throw botError('KNOWLEDGE_PAGE_REFUSED', { url, reason: 'the server sent nothing new' });
+      const snapshotBytes = Buffer.byteLength(JSON.stringify(snapshot));
+      if (scope.server !== undefined) await checkServerQuota(dir, url, snapshotBytes);
+      const previousSnapshot = await readSnapshotBytes(dir, url);
+      await writeSnapshot(dir, snapshot);
+      if (!listed) await restoreKnowledgeFile(dir, URL_LIST_FILE, Buffer.from(withUrl(listBefore ?? '', url)));
+      this.logger.info({ knowledge: scopeLabel(scope), action: listed ? 'refresh page' : 'add page', url, bytes: snapshotBytes }, 'knowledge changed');
+      const report = await this.reindexOrUndo(set, scope, url, async () => {
+        await writeSnapshotBytes(dir, url, previousSnapshot);
+        if (!listed) await restoreKnowledgeFile(dir, URL_LIST_FILE, listBefore === undefined ? undefined : Buffer.from(listBefore));
+      });
+      if (scope.server !== undefined && !listed) {
+        const list = Buffer.from(withUrl(listBefore ?? '', url));
+        await this.sync?.record(this.servers.peek(scope.server)!, set, { name: URL_LIST_FILE, bytes: list, addedBy: request.addedBy ?? null, replace: true }, listBefore === undefined ? undefined : Buffer.from(listBefore));
+      }
+      this.changed(scope);
+      return { file: url, replaced: listed, report };
+    });
+  }
+
   /** Removes one document of a server's folder or, without `server`, of the base, then reindexes (undone on failure). */
   async removeDocument(request: KnowledgeScope & { name: string }): Promise<KnowledgeChange> {
     const scope = scopeOf(request);
     const set = await this.setFor(scope);
+    if (isPageId(String(request.name ?? '').trim())) return this.removePage(set, scope, request.name);
     const requested = safeKnowledgeFileName(request.name);
     return set.exclusive(async () => {
       if (scope.server !== undefined) await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, requested);
@@ -364,10 +434,34 @@ export class Engine {
       });
       if (scope.server === undefined) this.warnBaseIsLocal();
       this.logger.info({ knowledge: scopeLabel(scope), action: 'remove', file }, 'knowledge changed');
-      const report = await this.reindexOrUndo(set, scope, file, previous);
+      const report = await this.reindexOrUndo(set, scope, file, () => restoreKnowledgeFile(set.knowledgeDir, file, previous));
       if (scope.server !== undefined) await this.sync?.record(this.servers.peek(scope.server)!, set, { name: file, bytes: null, addedBy: null, replace: true }, previous);
       this.changed(scope);
       return { file, replaced: false, report };
+    });
+  }
+
+  /** Removes a web page from a folder's list, with its snapshot, then reindexes (undone on failure). */
+  private async removePage(set: KnowledgeSet, scope: KnowledgeScope, name: string): Promise<KnowledgeChange> {
+    const url = normaliseUrl(name) ?? name;
+    return set.exclusive(async () => {
+      const dir = set.knowledgeDir;
+      if (scope.server !== undefined) await this.sync?.beforeChange(this.servers.peek(scope.server)!, set, URL_LIST_FILE);
+      const listBefore = await readFile(path.join(dir, URL_LIST_FILE), 'utf8').catch(() => undefined);
+      if (listBefore === undefined || !parseUrlList(listBefore).urls.includes(url)) throw botError('KNOWLEDGE_FILE_NOT_FOUND', { name: url });
+      const previousSnapshot = await readSnapshotBytes(dir, url);
+      await restoreKnowledgeFile(dir, URL_LIST_FILE, Buffer.from(withoutUrl(listBefore, url)));
+      await writeSnapshotBytes(dir, url, undefined);
+      this.logger.info({ knowledge: scopeLabel(scope), action: 'remove page', url }, 'knowledge changed');
+      const report = await this.reindexOrUndo(set, scope, url, async () => {
+        await restoreKnowledgeFile(dir, URL_LIST_FILE, Buffer.from(listBefore));
+        await writeSnapshotBytes(dir, url, previousSnapshot);
+      });
+      if (scope.server !== undefined) {
+        await this.sync?.record(this.servers.peek(scope.server)!, set, { name: URL_LIST_FILE, bytes: Buffer.from(withoutUrl(listBefore, url)), addedBy: null, replace: true }, Buffer.from(listBefore));
+      }
+      this.changed(scope);
+      return { file: url, replaced: false, report };
     });
   }
 
@@ -433,6 +527,7 @@ export class Engine {
         work: this.reindexWork,
         logger: this.logger,
         exactUpTo: SERVER_EXACT_SEARCH_UP_TO,
+        fetcher: this.fetcher,
         ...(embeddingCache && { embeddingCache }),
       });
       set.onIdle(() => this.servers.releaseIfIdle(id));
@@ -504,12 +599,13 @@ export class Engine {
    * A change the index cannot take is undone, so the folder always matches what answers. The
    * reindex decides (and, with shared documents, whether the database takes it: see `share`).
    */
-  private async reindexOrUndo(set: KnowledgeSet, scope: KnowledgeScope, file: string, previous: Uint8Array | undefined): Promise<ReindexReport> {
+  private async reindexOrUndo(set: KnowledgeSet, scope: KnowledgeScope, file: string, undo: () => Promise<void>): Promise<ReindexReport> {
     let report: ReindexReport;
     try {
-      report = await set.reindex();
+      // One document changed: the other web pages need not be fetched again for it.
+      report = await set.reindex(undefined, { refreshPages: false });
     } catch (error) {
-      await restoreKnowledgeFile(set.knowledgeDir, file, previous);
+      await undo();
       this.logger.warn({ knowledge: scopeLabel(scope), file, err: errorMessage(error) }, 'knowledge change undone');
       throw botError('KNOWLEDGE_CHANGE_UNDONE', { name: file, cause: errorMessage(error) }, error);
     }

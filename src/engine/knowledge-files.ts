@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { link, lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BotError, botError } from '../errors.ts';
-import { KNOWLEDGE_EXTENSIONS, rejectReason } from '../ingest/load.ts';
+import { KNOWLEDGE_EXTENSIONS, MAX_DOCUMENT_BYTES, rejectReason } from '../ingest/load.ts';
 
 export const MAX_KNOWLEDGE_FILE_NAME = 100;
 
@@ -149,7 +149,7 @@ export async function addKnowledgeFile(
   options: { replace: boolean },
 ): Promise<AddedKnowledgeFile> {
   const requested = safeKnowledgeFileName(name);
-  const reason = rejectReason(bytes);
+  const reason = rejectReason(bytes, MAX_DOCUMENT_BYTES, requested);
   if (reason !== undefined) throw botError('KNOWLEDGE_FILE_REJECTED', { name: requested, reason });
   await ensureDir(dir);
   return withLock(dir, requested, async () => {

@@ -15,12 +15,16 @@ import type { BuildProgress, ReindexReport } from '../types.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
 import type { BuildWork } from './build-work.ts';
 import type { LiveIndex } from './live-index.ts';
+import type { PageFetcher } from '../fetch/page-fetcher.ts';
+import { refreshPages, type PageRefresh } from './web-pages.ts';
 
 export type ProgressListener = (progress: BuildProgress) => void;
 
 interface ReindexRun {
   promise: Promise<ReindexReport>;
   listeners: Set<ProgressListener>;
+  /** Whether the run fetches the folder's web pages again (any request served asked for it). */
+  refreshPages: boolean;
 }
 
 export interface KnowledgeSetOptions {
@@ -41,6 +45,8 @@ export interface KnowledgeSetOptions {
   /** Vectors other builds (other hosts, with DATABASE_URL) already made, consulted before embedding. */
   embeddingCache?: EmbeddingCache;
   logger: Logger;
+  /** Fetches the web pages listed in the folder's urls.txt; without it, pages answer from their snapshots only. */
+  fetcher?: PageFetcher;
 }
 
 export class KnowledgeSet {
@@ -91,18 +97,24 @@ export class KnowledgeSet {
    * follow-up run, which starts when the current one ends, so a change made during a run is never
    * missed and at most two runs ever queue. Each request's `onProgress` follows the run serving it.
    */
-  reindex(onProgress?: ProgressListener): Promise<ReindexReport> {
-    if (this.reindexRun === undefined) return this.startRun(new Set(onProgress ? [onProgress] : [])).promise;
+  reindex(onProgress?: ProgressListener, options: { refreshPages?: boolean } = {}): Promise<ReindexReport> {
+    const refresh = options.refreshPages ?? true;
+    if (this.reindexRun === undefined) return this.startRun(new Set(onProgress ? [onProgress] : []), refresh).promise;
     if (this.followUpRun === undefined) {
       const listeners = new Set<ProgressListener>();
-      const promise = this.reindexRun.promise
-        .catch(() => undefined)
-        .then(() => {
-          this.followUpRun = undefined;
-          return this.startRun(listeners).promise;
-        });
-      this.followUpRun = { promise, listeners };
+      const followUp: ReindexRun = {
+        listeners,
+        refreshPages: refresh,
+        promise: this.reindexRun.promise
+          .catch(() => undefined)
+          .then(() => {
+            this.followUpRun = undefined;
+            return this.startRun(listeners, followUp.refreshPages).promise;
+          }),
+      };
+      this.followUpRun = followUp;
     }
+    this.followUpRun.refreshPages ||= refresh;
     if (onProgress) this.followUpRun.listeners.add(onProgress);
     return this.followUpRun.promise;
   }
@@ -146,7 +158,7 @@ export class KnowledgeSet {
     }
   }
 
-  private startRun(listeners: Set<ProgressListener>): ReindexRun {
+  private startRun(listeners: Set<ProgressListener>, refresh: boolean): ReindexRun {
     const notify = (progress: BuildProgress) => {
       for (const listener of listeners) {
         try {
@@ -158,7 +170,8 @@ export class KnowledgeSet {
     };
     const run: ReindexRun = {
       listeners,
-      promise: this.whileBusy(() => this.runReindex(notify)).finally(() => {
+      refreshPages: refresh,
+      promise: this.whileBusy(() => this.runReindex(notify, refresh)).finally(() => {
         this.reindexRun = undefined;
       }),
     };
@@ -166,10 +179,11 @@ export class KnowledgeSet {
     return run;
   }
 
-  private async runReindex(onProgress: ProgressListener): Promise<ReindexReport> {
+  private async runReindex(onProgress: ProgressListener, refresh: boolean): Promise<ReindexReport> {
     const { label, logger } = this.options;
     try {
-      const knowledge = await this.readKnowledge();
+      const pages = await this.refreshPages(!refresh);
+      const knowledge = await this.readKnowledge(pages);
       if (knowledge === undefined) return await this.becomeEmpty();
       const { live, report } = await buildIndex({
         knowledge,
@@ -183,7 +197,7 @@ export class KnowledgeSet {
       });
       this.live = live;
       logger.info({ knowledge: label, ...report, skipped: report.skipped.length }, 'reindex complete');
-      return report;
+      return pages.stale.length > 0 ? { ...report, stale: pages.stale } : report;
     } catch (error) {
       logger.error({ knowledge: label, err: error }, 'reindex failed; the previous index keeps answering');
       throw error instanceof BotError && error.code === 'REINDEX_FAILED'
@@ -201,11 +215,23 @@ export class KnowledgeSet {
     return { documents: 0, chunks: 0, embedded: 0, reused: 0, added: [], changed: [], removed, skipped: [], ms: Math.round(performance.now() - started) };
   }
 
+  /**
+   * Fetches the folder's web pages (all, or only those without a snapshot) when this set has a
+   * fetcher; a page whose fetch fails keeps its last snapshot.
+   */
+  private async refreshPages(missingOnly: boolean): Promise<PageRefresh> {
+    const { fetcher, knowledgeDir, logger, label } = this.options;
+    if (fetcher === undefined || !(await stat(knowledgeDir).then((s) => s.isDirectory(), () => false))) return { updated: [], stale: [], failed: new Map() };
+    return refreshPages(knowledgeDir, fetcher, { missingOnly, logger, label });
+  }
+
   /** The folder's documents; undefined for a server with no folder or no usable document. */
-  private async readKnowledge(): Promise<LoadedKnowledge | undefined> {
+  private async readKnowledge(pages?: PageRefresh): Promise<LoadedKnowledge | undefined> {
     const { knowledgeDir, mayBeEmpty, logger, label } = this.options;
     if (mayBeEmpty && !(await stat(knowledgeDir).then((s) => s.isDirectory(), () => false))) return undefined;
-    const knowledge = await loadKnowledge(knowledgeDir);
+    const loaded = await loadKnowledge(knowledgeDir);
+    // A page never fetched is skipped for the reason its fetch failed.
+    const knowledge = { ...loaded, skipped: loaded.skipped.map((s) => ({ file: s.file, reason: pages?.failed.get(s.file) ?? s.reason })) };
     for (const s of knowledge.skipped) logger.warn({ knowledge: label, file: s.file, reason: s.reason }, 'skipped a knowledge file');
     if (knowledge.documents.length > 0) return knowledge;
     if (mayBeEmpty) return undefined;
@@ -214,7 +240,7 @@ export class KnowledgeSet {
 
   private async loadOrBuild(work: BuildWork, onProgress?: ProgressListener): Promise<ReindexReport | undefined> {
     const { indexDir, embedder, logger, label } = this.options;
-    const knowledge = await this.readKnowledge();
+    const knowledge = await this.readKnowledge(await this.refreshPages(true));
     if (knowledge === undefined) {
       // A leftover index of documents since removed must not come back at the next load.
       await rm(indexDir, { recursive: true, force: true });

@@ -31,10 +31,10 @@ export class BlockCollector {
     this.path = this.stack.map((h) => h.text);
   }
 
-  add(kind: BlockKind, text: string, context?: string): void {
+  add(kind: BlockKind, text: string, context?: string, page?: number): void {
     if (text === '') return;
     const kept = context === undefined ? '' : boundedContext(context);
-    this.blocks.push({ kind, headingPath: this.path, text, ...(kept !== '' && { context: kept }) });
+    this.blocks.push({ kind, headingPath: this.path, text, ...(kept !== '' && { context: kept }), ...(page !== undefined && { page }) });
   }
 }
 

@@ -1,5 +1,5 @@
 import { sentenceSpans } from '../answer/sentences.ts';
-import type { Block, BlockKind, Chunk, KnowledgeDocument } from '../types.ts';
+import type { Block, BlockKind, Chunk, KnowledgeDocument, PageRange } from '../types.ts';
 import { countWords } from './block-text.ts';
 import { sha256 } from './load.ts';
 
@@ -37,6 +37,7 @@ interface Unit {
   text: string;
   words: number;
   context: string | undefined;
+  page: number | undefined;
 }
 
 export function chunkDocument(doc: KnowledgeDocument, size: PassageSize = PASSAGE_SIZE): Chunk[] {
@@ -61,6 +62,7 @@ export function chunkDocument(doc: KnowledgeDocument, size: PassageSize = PASSAG
         spans: spansOf(passage),
         indexText: indexTextFor(doc.title, section.headingPath, passage, text),
         ordinal: chunks.length,
+        ...pagesOf(passage),
       });
     }
   }
@@ -88,7 +90,7 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
  * character guard, then between lines.
  */
 function unitsOf(block: Block, maxWords: number): Unit[] {
-  const unit = (text: string): Unit => ({ kind: block.kind, text, words: countWords(text), context: block.context });
+  const unit = (text: string): Unit => ({ kind: block.kind, text, words: countWords(text), context: block.context, page: block.page });
   const whole = block.kind === 'code' || block.kind === 'math';
   if (block.text.length <= MAX_PASSAGE_CHARS && (whole || countWords(block.text) <= maxWords)) return [unit(block.text)];
   const pieces = whole ? lineSpans(block.text) : sentenceSpans(block.text);
@@ -223,6 +225,12 @@ function countGreedy(units: readonly Unit[], maxWords: number): number {
 
 const wordsOf = (units: readonly Unit[]) => units.reduce((sum, u) => sum + u.words, 0);
 const charsOf = (units: readonly Unit[]) => units.reduce((sum, u) => sum + u.text.length + 1, 0);
+
+/** The pages a passage spans, when its blocks come from a paged document. */
+function pagesOf(units: readonly Unit[]): { pages?: PageRange } {
+  const pages = units.map((u) => u.page).filter((p): p is number => p !== undefined);
+  return pages.length === 0 ? {} : { pages: { first: Math.min(...pages), last: Math.max(...pages) } };
+}
 
 function spansOf(units: readonly Unit[]): Chunk['spans'] {
   const spans: Chunk['spans'] = [];

@@ -125,7 +125,8 @@ function nextNonBlank(lines: readonly string[], k: number): string | undefined {
   return undefined;
 }
 
-function lastSentence(text: string): string {
+/** A paragraph's last sentence (its first words), the lead-in of the list after it. */
+export function lastSentence(text: string): string {
   const tail = text.length > 1000 ? text.slice(-1000) : text;
   const spans = sentenceSpans(tail);
   const last = spans[spans.length - 1];

@@ -136,7 +136,7 @@ describe('/knowledge', () => {
     ['a binary file', 'data.md', new Uint8Array([0x23, 0x20, 0x00, 0x01, 0x02]), /binary/],
     ['a non-UTF-8 file', 'latin.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9]), /UTF-8/],
     ['an empty file', 'empty.md', '   \n', /empty/],
-    ['another extension', 'slides.pdf', '%PDF-1.4 not really', /must end in \.md, \.markdown, \.mdx, \.txt/],
+    ['another extension', 'slides.docx', 'PK not really', /must end in \.md, \.markdown, \.mdx, \.txt, \.pdf/],
   ])('refuses %s with the reason and leaves the knowledge unchanged', async (_what, name, bytes, reason) => {
     const before = await readdir(bot.knowledgeDir);
     const file = emulator.hostAttachment(name, bytes);

@@ -41,7 +41,7 @@ describe('safeKnowledgeFileName', () => {
     ['café.md', /only letters/],
     ['a:b.md', /only letters/],
     ['-rf.md', /start with a letter or a digit/],
-    ['notes.pdf', /must end in \.md, \.markdown, \.mdx, \.txt/],
+    ['notes.docx', /must end in \.md, \.markdown, \.mdx, \.txt, \.pdf/],
     ['notes', /must end in/],
     ['notes.md.exe', /must end in/],
   ])('refuses %j with KNOWLEDGE_FILE_NAME_INVALID', (name, why) => {
@@ -181,11 +181,11 @@ describe('removeKnowledgeFile', () => {
 
   it('says KNOWLEDGE_FILE_NOT_FOUND for an absent file and refuses unsafe names', async () => {
     const dir = await knowledgeDir({ 'sub/guide.md': 'x' });
-    await writeFile(path.join(dir, 'notes.pdf'), 'x');
+    await writeFile(path.join(dir, 'notes.docx'), 'x');
     await expect(removeKnowledgeFile(dir, 'absent.md')).rejects.toMatchObject({ code: 'KNOWLEDGE_FILE_NOT_FOUND', message: expect.stringContaining('absent.md') });
     await expect(removeKnowledgeFile(dir, 'sub/guide.md')).rejects.toMatchObject({ code: 'KNOWLEDGE_FILE_NAME_INVALID' });
-    await expect(removeKnowledgeFile(dir, 'notes.pdf')).rejects.toMatchObject({ code: 'KNOWLEDGE_FILE_NAME_INVALID' });
-    await expect(removeKnowledgeFile(path.join(dir, 'sub'), '../notes.pdf')).rejects.toMatchObject({ code: 'KNOWLEDGE_FILE_NAME_INVALID' });
-    expect(Object.keys(await snapshot(dir)).sort()).toEqual(['notes.pdf', path.join('sub', 'guide.md')]);
+    await expect(removeKnowledgeFile(dir, 'notes.docx')).rejects.toMatchObject({ code: 'KNOWLEDGE_FILE_NAME_INVALID' });
+    await expect(removeKnowledgeFile(path.join(dir, 'sub'), '../notes.docx')).rejects.toMatchObject({ code: 'KNOWLEDGE_FILE_NAME_INVALID' });
+    expect(Object.keys(await snapshot(dir)).sort()).toEqual(['notes.docx', path.join('sub', 'guide.md')]);
   });
 });

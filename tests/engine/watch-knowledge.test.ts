@@ -57,7 +57,7 @@ describe('watchKnowledge', () => {
     const { dir, state } = await watched();
     await writeFile(path.join(dir, '.existing.md.1a2b.tmp'), 'temp');
     await writeFile(path.join(dir, '.hidden.md'), 'hidden');
-    await writeFile(path.join(dir, 'report.pdf'), '%PDF');
+    await writeFile(path.join(dir, 'report.docx'), 'PK');
     await writeFile(path.join(dir, 'existing.md.swp'), 'swap');
     await mkdir(path.join(dir, '.git'));
     await writeFile(path.join(dir, '.git', 'notes.md'), 'not knowledge');

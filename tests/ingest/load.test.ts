@@ -14,7 +14,7 @@ describe('loadKnowledge', () => {
       'binary.txt': new Uint8Array([0x68, 0x69, 0x00, 0x01, 0x02]),
       'latin1.txt': new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6e, 0x6f, 0x69, 0x72]),
       'huge.md': 'a'.repeat(MAX_DOCUMENT_BYTES + 1),
-      'notes.pdf': 'ignored: not a knowledge extension',
+      'notes.docx': 'ignored: not a knowledge extension',
       'nested/more.txt': 'Nested Title\nSome nested text about engineers.',
     });
     const { documents, skipped } = await loadKnowledge(dir);

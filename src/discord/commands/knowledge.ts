@@ -1,6 +1,8 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { BotError, botError } from '../../errors.ts';
-import { MAX_DOCUMENT_BYTES } from '../../ingest/load.ts';
+import { maxBytesFor } from '../../ingest/load.ts';
+import { PDF_LIMITS } from '../../ingest/pdf/limits.ts';
+import { isPageId } from '../../ingest/web/url-list.ts';
 import type { BotContext, SlashCommand } from '../context.ts';
 import { adminCommand, requireAdmin, TARGET_CHOICES, TARGET_OPTION, targetScope } from '../admin.ts';
 import { knowledgeListReply, reindexReply, truncate } from '../format.ts';
@@ -14,8 +16,9 @@ export const knowledge: SlashCommand = {
     .addSubcommand((s) =>
       s
         .setName('add')
-        .setDescription("Add a Markdown or text document to this server's knowledge and index it")
-        .addAttachmentOption((o) => o.setName('file').setDescription('A .md or .txt file (UTF-8, at most 1 MiB)').setRequired(true))
+        .setDescription("Add a document (Markdown, text, PDF) or a web page to this server's knowledge and index it")
+        .addAttachmentOption((o) => o.setName('file').setDescription(`A .md or .txt file (UTF-8, at most 1 MiB) or a .pdf (at most ${PDF_LIMITS.maxBytes / (1024 * 1024)} MiB)`))
+        .addStringOption((o) => o.setName('url').setDescription('Or a web page (http/https): fetched now and again at every /reindex').setMaxLength(2000))
         .addBooleanOption((o) => o.setName('replace').setDescription('Replace a document of the same name'))
         .addStringOption((o) => o.setName(TARGET_OPTION).setDescription("Whose knowledge (default: this server's)").addChoices(...TARGET_CHOICES)),
     )
@@ -23,7 +26,7 @@ export const knowledge: SlashCommand = {
       s
         .setName('remove')
         .setDescription("Remove one of this server's documents and reindex")
-        .addStringOption((o) => o.setName('name').setDescription('File name, as /knowledge list shows it').setRequired(true).setAutocomplete(true))
+        .addStringOption((o) => o.setName('name').setDescription('File name or page URL, as /knowledge list shows it').setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName(TARGET_OPTION).setDescription("Whose knowledge (default: this server's)").addChoices(...TARGET_CHOICES)),
     )
     .toJSON(),
@@ -54,7 +57,7 @@ export const knowledge: SlashCommand = {
     const names = (await ctx.engine.knowledgeOf(scope)).stats.documentsList
       .filter((d) => d.origin === origin)
       .map((d) => d.id)
-      .filter((id) => !id.includes('/') && id.toLowerCase().includes(typed))
+      .filter((id) => (isPageId(id) || !id.includes('/')) && id.toLowerCase().includes(typed))
       .slice(0, 25);
     await interaction.respond(names.map((id) => ({ name: truncate(id, 100), value: truncate(id, 100) })));
   },
@@ -62,14 +65,23 @@ export const knowledge: SlashCommand = {
 
 async function add(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const scope = targetScope(interaction, ctx, 'Adding documents');
-  const attachment = interaction.options.getAttachment('file', true);
-  const replace = interaction.options.getBoolean('replace') ?? false;
-  if (attachment.size > MAX_DOCUMENT_BYTES) {
-    throw botError('KNOWLEDGE_FILE_REJECTED', { name: attachment.name, reason: `it is too large (${attachment.size} bytes; the limit is ${MAX_DOCUMENT_BYTES})` });
+  const attachment = interaction.options.getAttachment('file');
+  const url = interaction.options.getString('url');
+  if ((attachment === null) === (url === null)) throw new BotError('USAGE', 'Give either a file or a url to add (one of them).');
+  if (url !== null) {
+    const change = await ctx.engine.addPage({ ...scope, url, addedBy: interaction.user.id });
+    ctx.logger.info({ command: 'knowledge', action: change.replaced ? 'refresh page' : 'add page', url: change.file, userId: interaction.user.id, guildId: interaction.guildId }, 'knowledge changed');
+    await interaction.editReply(reindexReply(change.report));
+    return;
   }
-  const bytes = await download(attachment.url);
+  const replace = interaction.options.getBoolean('replace') ?? false;
+  const limit = maxBytesFor(attachment!.name);
+  if (attachment!.size > limit) {
+    throw botError('KNOWLEDGE_FILE_REJECTED', { name: attachment!.name, reason: `it is too large (${attachment!.size} bytes; the limit is ${limit})` });
+  }
+  const bytes = await download(attachment!.url);
   // The engine writes, reindexes and undoes on failure; what happens to this reply cannot change that.
-  const change = await ctx.engine.addDocument({ ...scope, name: attachment.name, bytes, replace, addedBy: interaction.user.id });
+  const change = await ctx.engine.addDocument({ ...scope, name: attachment!.name, bytes, replace, addedBy: interaction.user.id });
   ctx.logger.info({ command: 'knowledge', action: change.replaced ? 'replace' : 'add', file: change.file, userId: interaction.user.id, guildId: interaction.guildId }, 'knowledge changed');
   await interaction.editReply(reindexReply(change.report));
 }
