@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { childEnv } from './child-env.ts';
 import { REPO_ROOT } from './temp.ts';
 
 export interface CliResult {
@@ -13,12 +14,12 @@ export function runCli(args: string[], env: Record<string, string>, stdin = ''):
   return runEntry('src/cli/cli.ts', args, env, stdin);
 }
 
-/** Runs an entry point under tsx, as its npm script does, feeding `stdin` and collecting output. */
+/** Runs an entry point under tsx, as its npm script does, with `env` on top of {@link childEnv}, feeding `stdin` and collecting output. */
 export function runEntry(entry: string, args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry), ...args], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: childEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

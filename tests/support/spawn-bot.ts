@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
+import { childEnv } from './child-env.ts';
 import type { DiscordEmulator } from './discord-emulator.ts';
 import { REPO_ROOT, tempDir } from './temp.ts';
 
@@ -20,9 +21,7 @@ export async function botEnv(emulator: DiscordEmulator, extra: Record<string, st
   const work = await tempDir('mlbot-e2e-');
   const knowledgeDir = path.join(work, 'knowledge');
   await cp(path.join(REPO_ROOT, 'knowledge'), knowledgeDir, { recursive: true });
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
+  return childEnv({
     DISCORD_TOKEN: emulator.token,
     DISCORD_CLIENT_ID: emulator.applicationId,
     DISCORD_GUILD_ID: emulator.guildId,
@@ -33,7 +32,7 @@ export async function botEnv(emulator: DiscordEmulator, extra: Record<string, st
     FEEDBACK_DB: path.join(work, 'feedback.sqlite'),
     LOG_LEVEL: 'info',
     ...extra,
-  };
+  });
 }
 
 /** Runs an entry point the way its npm script does (tsx), e.g. src/bin/start.ts for `npm start`. */
