@@ -2,7 +2,9 @@
  * Terminal surface: `ask` (text, --json, --jsonl), `reindex` (--json), `skills`, `chat`.
  * stdout carries only answers (or exactly the JSON the contract names); logs go to stderr.
  */
+import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import 'dotenv/config';
 import { loadConfig, type Config } from '../config.ts';
 import type { Engine, EngineOptions } from '../engine/engine.ts';
@@ -171,6 +173,21 @@ export function failAndExit(error: unknown): never {
   process.exit(error instanceof BotError && error.code === 'USAGE' ? 2 : 1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/**
+ * Whether node was started on this file (`npm run ask …`) rather than importing it (`npm start`).
+ * Compared as real paths: the checkout's path may hold characters a file URL escapes (a space) or
+ * run through a symlink, and node names its main module by the real path.
+ */
+function startedAsProgram(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (startedAsProgram()) {
   runCli(process.argv.slice(2)).catch(failAndExit);
 }

@@ -16,9 +16,14 @@ export function runCli(args: string[], env: Record<string, string>, stdin = ''):
 
 /** Runs an entry point under tsx, as its npm script does, with `env` on top of {@link childEnv}, feeding `stdin` and collecting output. */
 export function runEntry(entry: string, args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
+  return runEntryIn(REPO_ROOT, entry, args, env, stdin);
+}
+
+/** {@link runEntry} in the checkout at `root` (its own folder, the working folder of `npm run`). */
+export function runEntryIn(root: string, entry: string, args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry), ...args], {
-      cwd: REPO_ROOT,
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry), ...args], {
+      cwd: root,
       env: childEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
