@@ -18,3 +18,12 @@ export function graphemePrefix(text: string, max: number): string {
   }
   return text.slice(0, end);
 }
+
+/**
+ * Orders strings by their UTF-16 code units (as `sort()` does with no comparator): the same order
+ * on every machine. `localeCompare` follows the process's locale (LANG), so what it orders (and
+ * anything hashed in that order) would change with the shell or service that runs the bot.
+ */
+export function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -12,6 +12,7 @@ import { knowledgeHash, loadIndexFiles, saveIndex, type Manifest } from '../stor
 import type { BuildProgress, ReindexReport } from '../types.ts';
 import type { EmbeddingCache } from '../state/types.ts';
 import { LexicalIndex } from '../search/lexical-index.ts';
+import { byCodeUnits } from '../text.ts';
 
 export interface BuildResult {
   live: LiveIndex;
@@ -56,7 +57,7 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
     ...knowledge.documents
       .filter((d) => !withPassages.has(d.id))
       .map((d) => ({ file: d.id, reason: 'no passage to index (only fragments, runs too long to be words, or text repeated across documents)' })),
-  ].sort((a, b) => a.file.localeCompare(b.file));
+  ].sort((a, b) => byCodeUnits(a.file, b.file));
 
   const reusable = new Map<string, Float32Array>();
   if (previous && previous.manifest.embedder === embedder.name && previous.manifest.dim === embedder.dim) {

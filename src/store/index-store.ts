@@ -5,6 +5,7 @@ import { botError, errorMessage } from '../errors.ts';
 import { PASSAGE_SIZE } from '../ingest/chunk.ts';
 import { TERM_RULES_VERSION } from '../search/lexical-index.ts';
 import { sha256 } from '../ingest/load.ts';
+import { byCodeUnits } from '../text.ts';
 import type { Chunk, SkippedFile } from '../types.ts';
 
 /** Bumped whenever the files' layout or the chunking changes, so old indexes are rebuilt. */
@@ -55,7 +56,7 @@ export interface LoadedIndexFiles {
 
 /** Hash of what an index is built from: the documents' bytes, the chunk format and the term rules. */
 export function knowledgeHash(documents: readonly { id: string; hash: string }[]): string {
-  const lines = [...documents].sort((a, b) => a.id.localeCompare(b.id)).map((d) => `${d.id}\t${d.hash}`);
+  const lines = [...documents].sort((a, b) => byCodeUnits(a.id, b.id)).map((d) => `${d.id}\t${d.hash}`);
   return sha256(`format ${INDEX_FORMAT_VERSION} terms ${TERM_RULES_VERSION} passages ${PASSAGE_SIZE.minWords}-${PASSAGE_SIZE.maxWords}\n${lines.join('\n')}`);
 }
 
