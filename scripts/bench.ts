@@ -220,11 +220,14 @@ interface StartupRun {
   answered: number;
 }
 
-/** A bench child script in its own process, run by tsx with a minimal environment plus `env`. */
+/**
+ * A bench child script in its own process, run by tsx with a minimal environment plus `env`; it
+ * keeps this run's temporary folder (TMPDIR), where tsx keeps its cache, rather than a shared /tmp.
+ */
 function spawnBenchChild(script: string, args: readonly string[], env: Record<string, string>) {
   return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...(process.env.HOME !== undefined && { HOME: process.env.HOME }), TMPDIR: os.tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
