@@ -19,7 +19,7 @@ import { Database } from '../src/state/postgres/database.ts';
 import { PostgresEmbeddingCache } from '../src/state/postgres/embedding-cache.ts';
 import { PostgresFeedback } from '../src/state/postgres/feedback.ts';
 import { PostgresServerDocuments } from '../src/state/postgres/server-documents.ts';
-import { pct, r2 } from './bench-figures.ts';
+import { benchChildEnv, pct, r2 } from './bench-figures.ts';
 import { findPostgresBinaries, startPostgres, type PostgresRoute, type PostgresServer } from '../tests/support/postgres-server.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +40,7 @@ export interface SharedFigures {
 function child(mode: string, env: Record<string, string>) {
   return spawn(process.execPath, ['--import', 'tsx', SHARED_CHILD, mode], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+    env: benchChildEnv({ LOG_LEVEL: 'warn', ...env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }

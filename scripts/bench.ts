@@ -35,6 +35,7 @@ import { createLogger } from '../src/logger.ts';
 import { HNSW_PARAMS, VectorIndex } from '../src/search/vector-index.ts';
 import { readManifest } from '../src/store/index-store.ts';
 import type { Answer } from '../src/types.ts';
+import { benchChildEnv } from './bench-figures.ts';
 import { benchSharedState, sharedTables, type SharedFigures } from './bench-shared-figures.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -220,14 +221,11 @@ interface StartupRun {
   answered: number;
 }
 
-/**
- * A bench child script in its own process, run by tsx with a minimal environment plus `env`; it
- * keeps this run's temporary folder (TMPDIR), where tsx keeps its cache, rather than a shared /tmp.
- */
+/** A bench child script in its own process, run by tsx with a minimal environment plus `env`. */
 function spawnBenchChild(script: string, args: readonly string[], env: Record<string, string>) {
   return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...(process.env.HOME !== undefined && { HOME: process.env.HOME }), TMPDIR: os.tmpdir(), ...env },
+    env: benchChildEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
