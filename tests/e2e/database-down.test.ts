@@ -6,6 +6,7 @@
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { childEnv } from '../support/child-env.ts';
 import { spawnEntry } from '../support/spawn-bot.ts';
 import { REPO_ROOT, tempDir } from '../support/temp.ts';
 
@@ -23,9 +24,7 @@ describe('PostgreSQL out of reach at start', () => {
   it.each(['src/bin/start.ts', 'src/bin/start-sharded.ts'])('%s says so in one line and exits 1', async (entry) => {
     const work = await tempDir('mlbot-dbdown-');
     const port = await closedPort();
-    const host = spawnEntry(entry, {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
+    const host = spawnEntry(entry, childEnv({
       DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB',
       DISCORD_API_URL: `http://127.0.0.1:${port}/api`,
       KNOWLEDGE_DIR: path.join(REPO_ROOT, 'knowledge'),
@@ -34,7 +33,7 @@ describe('PostgreSQL out of reach at start', () => {
       DATABASE_URL: `postgres://bot:s3cret@127.0.0.1:${port}/bot`,
       SHARD_COUNT: '1',
       LOG_LEVEL: 'silent',
-    });
+    }));
     expect(await host.exited).toBe(1);
     const lines = host.stderr().trim().split('\n');
     expect(lines).toHaveLength(1);
