@@ -18,7 +18,8 @@ export interface SpawnedBot {
 
 /** Env that points the bot at the emulator, with its own copy of the knowledge and its own index. */
 export async function botEnv(emulator: DiscordEmulator, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const work = await tempDir('mlbot-e2e-');
+  // A bot often outlives the test that starts it (hosts.test.ts): its folders stay until the file is done.
+  const work = await tempDir('mlbot-e2e-', 'file');
   const knowledgeDir = path.join(work, 'knowledge');
   await cp(path.join(REPO_ROOT, 'knowledge'), knowledgeDir, { recursive: true });
   return childEnv({

@@ -7,12 +7,13 @@ const testDirs: string[] = [];
 const fileDirs: string[] = [];
 
 /**
- * A temporary folder, removed after the test that made it; one made in a `beforeAll` lives
- * until the file's tests are done.
+ * A temporary folder, removed after the test that made it; one made in a `beforeAll`, or with
+ * `lifetime: 'file'` (for a process that outlives the test starting it), lives until the file's
+ * tests are done.
  */
-export async function tempDir(prefix = 'mlbot-'): Promise<string> {
+export async function tempDir(prefix = 'mlbot-', lifetime?: 'file'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  (expect.getState().currentTestName === undefined ? fileDirs : testDirs).push(dir);
+  (lifetime === 'file' || expect.getState().currentTestName === undefined ? fileDirs : testDirs).push(dir);
   return dir;
 }
 
