@@ -9,7 +9,7 @@ import { readUrlList, sha256 } from '../ingest/load.ts';
 import type { PdfReader } from '../ingest/pdf/pdf-reader.ts';
 import { sharedPdfReader } from '../ingest/pdf/pdf-reader.ts';
 import { UnreadableDocument } from '../ingest/unreadable.ts';
-import { pageDocument } from '../ingest/web/page-document.ts';
+import { readPageDocument } from '../ingest/web/read-page.ts';
 import { readSnapshot, writeSnapshot, type PageSnapshot } from '../ingest/web/snapshots.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -83,7 +83,7 @@ export async function fetchSnapshot(fetcher: PageFetcher, url: string, previous:
   };
   // A page that gives no text (or cannot be read) is refused here, before it replaces anything.
   try {
-    const doc = await pageDocument(snapshot, sha256(body), pdfReader);
+    const doc = await readPageDocument(snapshot, sha256(body), pdfReader);
     if (doc.blocks.length === 0) throw new FetchRefused('its main content has no text');
   } catch (error) {
     if (error instanceof FetchRefused) throw error;

@@ -8,7 +8,7 @@ import { PDF_LIMITS } from './pdf/limits.ts';
 import { looksLikePdf, sharedPdfReader, type PdfReader } from './pdf/pdf-reader.ts';
 import { parsePlainText } from './plain-text.ts';
 import { UnreadableDocument } from './unreadable.ts';
-import { pageDocument } from './web/page-document.ts';
+import { readPageDocument } from './web/read-page.ts';
 import { readSnapshot } from './web/snapshots.ts';
 import { parseUrlList, type UrlList } from './web/url-list.ts';
 
@@ -104,7 +104,7 @@ async function loadPages(dir: string, pdfReader: PdfReader): Promise<LoadedKnowl
       continue;
     }
     try {
-      const doc = await pageDocument(snapshot, sha256(snapshot.body), pdfReader);
+      const doc = await readPageDocument(snapshot, sha256(snapshot.body), pdfReader);
       if (doc.blocks.length === 0) skipped.push({ file: url, reason: 'no text in its main content' });
       else documents.push(doc);
     } catch (error) {

@@ -10,10 +10,6 @@ import { BotError, botError, errorMessage } from '../errors.ts';
 import { FeedbackStore } from '../feedback/store.ts';
 import type { Logger } from '../logger.ts';
 import { assertWritableDir } from '../writable-dir.ts';
-import { Database } from './postgres/database.ts';
-import { PostgresEmbeddingCache } from './postgres/embedding-cache.ts';
-import { PostgresFeedback } from './postgres/feedback.ts';
-import { PostgresServerDocuments } from './postgres/server-documents.ts';
 import type { FeedbackState } from './types.ts';
 
 export interface BotState {
@@ -35,6 +31,13 @@ export async function openBotState(config: Config, logger: Logger, options: { ap
     const feedback = FeedbackStore.open(config.feedbackDb, { retentionDays: config.feedbackRetentionDays, logger, recoverCorrupt: true });
     return { feedback, knowledge: undefined, where: config.feedbackDb, close: async () => feedback.close() };
   }
+  // The PostgreSQL modules (and the pg driver) are loaded only by a bot that uses them.
+  const [{ Database }, { PostgresEmbeddingCache }, { PostgresFeedback }, { PostgresServerDocuments }] = await Promise.all([
+    import('./postgres/database.ts'),
+    import('./postgres/embedding-cache.ts'),
+    import('./postgres/feedback.ts'),
+    import('./postgres/server-documents.ts'),
+  ]);
   const db = await Database.open({ url: config.databaseUrl, poolMax: config.databasePoolMax, logger, ...(options.applicationName && { applicationName: options.applicationName }) });
   try {
     const feedback = await PostgresFeedback.open(db, { retentionDays: config.feedbackRetentionDays, logger });
