@@ -111,9 +111,17 @@ export function documentEvidence(
     if (hit.score > (bestLexical.get(doc) ?? 0)) bestLexical.set(doc, hit.score);
   }
   const out: DocumentEvidence[] = [];
+  // Vectors are unit length (the Embedder contract), so a cosine is a dot product.
+  const q = query;
+  const dim = q.length;
   for (const doc of docs) {
     let dense = 0;
-    for (const label of documents.labels[doc]!) dense = Math.max(dense, cosine(query, index.vectors[label]!));
+    for (const label of documents.labels[doc]!) {
+      const v = index.vectors[label]!;
+      let dot = 0;
+      for (let i = 0; i < dim; i++) dot += q[i]! * v[i]!;
+      if (dot > dense) dense = dot;
+    }
     let known = 0;
     const docTerms = documents.terms[doc]!;
     for (const t of terms) if (docTerms.has(t)) known += termStats.idf(t);

@@ -23,19 +23,23 @@ export class TermStats {
   /**
    * Whether the knowledge uses the term, or a term one typo away (two for long words): a
    * question's "recomends" or "tradoffs" is known; "instagram" in a guide about interviews is not.
+   * One edit leaves a term's first or last letter in place, so only terms sharing one are compared.
    */
   knows(term: string): boolean {
     if (this.df.has(term)) return true;
     const allowed = term.length >= 8 ? 2 : term.length >= 5 ? 1 : 0;
     if (allowed === 0) return false;
-    this.byLength ??= groupByLength(this.df.keys());
+    this.ends ??= groupByEnds(this.df.keys());
+    const first = term[0];
+    const last = term[term.length - 1];
     for (let len = term.length - allowed; len <= term.length + allowed; len++) {
-      for (const candidate of this.byLength.get(len) ?? []) if (withinDistance(term, candidate, allowed)) return true;
+      for (const candidate of this.ends.byStart.get(`${len}${first}`) ?? []) if (withinDistance(term, candidate, allowed)) return true;
+      for (const candidate of this.ends.byEnd.get(`${len}${last}`) ?? []) if (withinDistance(term, candidate, allowed)) return true;
     }
     return false;
   }
 
-  private byLength: Map<number, string[]> | undefined;
+  private ends: { byStart: Map<string, string[]>; byEnd: Map<string, string[]> } | undefined;
 
   /** Smoothed IDF; a term the knowledge never uses gets the highest weight of all. */
   idf(term: string): number {
@@ -69,14 +73,20 @@ function isSpaceOrPunct(ch: string): boolean {
   return ch.charCodeAt(0) > 127 && !/[\p{L}\p{N}]/u.test(ch);
 }
 
-function groupByLength(terms: Iterable<string>): Map<number, string[]> {
-  const groups = new Map<number, string[]>();
+/** Terms grouped by length and first letter, and by length and last letter. */
+function groupByEnds(terms: Iterable<string>): { byStart: Map<string, string[]>; byEnd: Map<string, string[]> } {
+  const byStart = new Map<string, string[]>();
+  const byEnd = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, key: string, term: string) => {
+    const group = map.get(key);
+    if (group) group.push(term);
+    else map.set(key, [term]);
+  };
   for (const t of terms) {
-    const group = groups.get(t.length);
-    if (group) group.push(t);
-    else groups.set(t.length, [t]);
+    add(byStart, `${t.length}${t[0]}`, t);
+    add(byEnd, `${t.length}${t[t.length - 1]}`, t);
   }
-  return groups;
+  return { byStart, byEnd };
 }
 
 /** Optimal-string-alignment distance of a and b is at most `max` (a swap of neighbours counts once); O(len × max). */

@@ -35,27 +35,46 @@ const MIN_SPECIFIC_LETTERS = 4;
 
 /** The words a knowledge base uses, as written (lower-cased), so a question's misspelling of one is recognised. */
 export class SurfaceWords {
-  private constructor(private readonly byLength: Map<number, string[]>) {}
+  private constructor(
+    private readonly words: ReadonlySet<string>,
+    /** By length and first letter, and by length and last letter: see `matches`. */
+    private readonly byStart: Map<string, string[]>,
+    private readonly byEnd: Map<string, string[]>,
+  ) {}
 
   static build(texts: Iterable<string>): SurfaceWords {
     const seen = new Set<string>();
     for (const text of texts) {
       for (const word of words(text)) if (word.length >= MIN_SPECIFIC_LETTERS) seen.add(word);
     }
-    const byLength = new Map<number, string[]>();
-    for (const word of seen) {
-      const group = byLength.get(word.length);
+    const byStart = new Map<string, string[]>();
+    const byEnd = new Map<string, string[]>();
+    const add = (map: Map<string, string[]>, key: string, word: string) => {
+      const group = map.get(key);
       if (group) group.push(word);
-      else byLength.set(word.length, [word]);
+      else map.set(key, [word]);
+    };
+    for (const word of seen) {
+      add(byStart, `${word.length}${word[0]}`, word);
+      add(byEnd, `${word.length}${word[word.length - 1]}`, word);
     }
-    return new SurfaceWords(byLength);
+    return new SurfaceWords(seen, byStart, byEnd);
   }
 
-  /** Whether `word` is one of these words or a misspelling of one (one edit, two for words of eight letters or more). */
+  /**
+   * Whether `word` is one of these words or a misspelling of one (one edit, two for words of
+   * eight letters or more). One edit leaves the first or the last letter in place, so only words
+   * sharing one of them are compared: a few hundred instead of every word of that length.
+   */
   matches(word: string): boolean {
+    if (this.words.has(word)) return true;
     const allowed = word.length >= 8 ? 2 : word.length >= 5 ? 1 : 0;
+    if (allowed === 0) return false;
+    const first = word[0];
+    const last = word[word.length - 1];
     for (let len = word.length - allowed; len <= word.length + allowed; len++) {
-      for (const candidate of this.byLength.get(len) ?? []) if (withinDistance(word, candidate, allowed)) return true;
+      for (const candidate of this.byStart.get(`${len}${first}`) ?? []) if (withinDistance(word, candidate, allowed)) return true;
+      for (const candidate of this.byEnd.get(`${len}${last}`) ?? []) if (withinDistance(word, candidate, allowed)) return true;
     }
     return false;
   }
