@@ -2846,14 +2846,51 @@ export class DiscordEmulator {
       if (focus) requireAutocomplete(schema ?? [], focus.name, [where, subcommandGroup, subcommand].filter(Boolean).join(' '));
     }
     this.resolveAttachmentOptions(dataOptions, attachments, where);
+    const channels = focus ? {} : this.resolveChannelOptions(leaf, schema, options.guildId, where);
+    const resolved = {
+      ...(attachments.size > 0 ? { attachments: Object.fromEntries(attachments) } : {}),
+      ...(Object.keys(channels).length > 0 ? { channels } : {}),
+    };
     return {
       id: command?.id ?? snowflake(),
       name: commandName,
       type: ApplicationCommandType.ChatInput,
       ...(dataOptions.length > 0 ? { options: dataOptions } : {}),
-      ...(attachments.size > 0 ? { resolved: { attachments: Object.fromEntries(attachments) } } : {}),
+      ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
       ...(command?.guild_id ? { guild_id: command.guild_id } : {}),
     };
+  }
+
+  /**
+   * A channel option (type 7) names a channel of the guild the command runs in, of a type the option allows
+   * (`channel_types`); Discord sends it with its `resolved.channels` entry (id, name, type, the member's permissions).
+   */
+  private resolveChannelOptions(
+    leaf: readonly APIApplicationCommandInteractionDataOption[],
+    schema: readonly APIApplicationCommandOption[] | undefined,
+    guildId: string | undefined,
+    where: string,
+  ): Record<string, JsonObject> {
+    const resolved: Record<string, JsonObject> = {};
+    for (const option of leaf) {
+      if (option.type !== ApplicationCommandOptionType.Channel) continue;
+      const id = String(option.value);
+      const other = this.otherGuild(guildId);
+      const channel: GuildChannelRecord | undefined = other ? (other.channel.id === id ? other.channel : undefined) : this.guildChannels.get(id);
+      if (!channel) throw new Error(`${where}: option "${option.name}" names ${id}, which is no channel of that guild; Discord offers only the guild's channels`);
+      const allowed = (schema?.find((o) => o.name === option.name) as { channel_types?: ChannelType[] } | undefined)?.channel_types;
+      if (allowed && allowed.length > 0 && !allowed.includes(channel.type)) {
+        throw new Error(`${where}: option "${option.name}" takes channels of types ${allowed.join(', ')}, not ${channel.type}; Discord would not offer it`);
+      }
+      resolved[id] = {
+        id,
+        name: channel.name,
+        type: channel.type,
+        permissions: ALL_PERMISSIONS.toString(),
+        ...(isThread(channel) ? { parent_id: channel.parent_id, thread_metadata: channel.thread_metadata } : {}),
+      };
+    }
+    return resolved;
   }
 
   /**
