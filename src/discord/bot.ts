@@ -242,7 +242,8 @@ function logIntents(config: Config, modes: ChannelModes, logger: Logger): void {
 function describeLoginError(error: unknown): string {
   const code = (error as { code?: string | number }).code;
   if (code === 'TokenInvalid') return 'the token in DISCORD_TOKEN was rejected; reset it in the developer portal.';
-  if (code === 'DisallowedIntents' || code === 4014) {
+  // @discordjs/ws rejects the login with this message when the gateway closes with 4014.
+  if (code === 'DisallowedIntents' || /disallowed intents/i.test(errorMessage(error))) {
     return 'Discord refused the Message Content intent: MESSAGE_CONTENT_INTENT=true needs "Message Content Intent" switched on in the developer portal (Bot → Privileged Gateway Intents); switch it on, or unset MESSAGE_CONTENT_INTENT.';
   }
   return errorMessage(error).replaceAll(/[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}/g, '[redacted]');
