@@ -282,8 +282,10 @@ export class Engine {
     if (retrieval === undefined || gate === undefined || !passesGate(gate)) {
       return { ...refuse('off-topic', view.topics, { embedMs, searchMs }, confidence), ...context };
     }
-    const labels = selectPassages(query.text, retrieval.ranked, view.chunks, this.selection);
-    const figure = figureAsked(query.text);
+    // A follow-up naming one list item is shaped by that item, not by the list question it follows.
+    const shape = query.shapeText ?? query.text;
+    const labels = selectPassages(shape, retrieval.ranked, view.chunks, this.selection);
+    const figure = figureAsked(shape);
     if (figure !== undefined && !labels.some((label) => statesFigure(view.chunks[label]!.text, figure))) {
       return { ...refuse('no-figure', view.topics, { embedMs, searchMs }, confidence), ...context };
     }

@@ -45,8 +45,13 @@ export interface ConversationTurn {
 export type Reading = 'follow-up' | 'new-topic';
 
 export interface ResolvedQuery {
-  /** What is embedded and searched, and what passage selection and quoting read. */
+  /** What is embedded and searched, and what quoting reads. */
   text: string;
+  /**
+   * Whose form decides the answer's shape (a whole list or the passages that match): absent, `text`.
+   * A follow-up that names one item of a list asks about that item, not for the list again.
+   */
+  shapeText?: string;
   /** Absent without earlier turns: the question stood alone. */
   reading?: Reading;
   /** The question that started the topic this follow-up was read with. */
@@ -109,7 +114,12 @@ function resolveOne(question: string, topic: Topic | undefined, vocabulary: Voca
 
   // The referenced item is what the follow-up asks about; the topic comes along for context.
   const focus = item === undefined ? question : `${question} ${item}`;
-  const resolved: ResolvedQuery = { text: graphemePrefix(`${focus} ${topic.text}`, MAX_QUERY_CHARS), reading: 'follow-up', readWith: topic.root };
+  const resolved: ResolvedQuery = {
+    text: graphemePrefix(`${focus} ${topic.text}`, MAX_QUERY_CHARS),
+    ...(item !== undefined && { shapeText: item }),
+    reading: 'follow-up',
+    readWith: topic.root,
+  };
   const added = [...own].filter((t) => !topic.terms.has(t) && !ORDINAL_TERMS.has(t));
   const unknown = added.filter((t) => !vocabulary.knows(t));
   if (item === undefined && unknown.length > 0 && knownShare(added, vocabulary) < MIN_KNOWN_NEW_WEIGHT) return { ...resolved, unknownTerms: unknown };

@@ -177,8 +177,10 @@ describe('a new post in an auto forum', () => {
     const followUp = emulator.injectMessage({ channelId: post.threadId, content: 'what about the second one?', authorId: author });
     const reply = await emulator.waitForChannelMessage(post.threadId, (m) => m.body.message_reference?.message_id === followUp.id);
     const embed = reply.body.embeds![0]!;
-    // "the second one" is the second skill of the first answer: Mathematics & Statistics.
+    // "the second one" is the second skill of the first answer: Mathematics & Statistics, and its
+    // passage alone, not the whole list again.
     expect(embed.description).toContain('linear algebra, probability, and statistics');
+    expect(embed.description).not.toContain('Big Data & Cloud Computing');
     expect(embed.author!.name).toBe('↪ Follow-up to “What skills do ML engineers need?”');
     expect(botMessagesIn(post.threadId).filter((m) => m.body.message_reference?.message_id === bystander.id)).toEqual([]);
   });
