@@ -12,7 +12,9 @@ import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PermissionFlagsBits } from 'discord.js';
+import { ChannelModes } from '../src/discord/channel-modes.ts';
 import { FeedbackStore } from '../src/feedback/store.ts';
+import { silentLogger } from '../src/logger.ts';
 import { startDiscordEmulator, type DiscordEmulator } from '../tests/support/discord-emulator.ts';
 import { readConversations } from './eval-conversations.ts';
 
@@ -104,7 +106,7 @@ async function withBot<T>(work: string, pacing: number, measure: (emulator: Disc
     LOG_LEVEL: 'info',
   };
   const store = FeedbackStore.open(env.FEEDBACK_DB!);
-  store.channels.set({ guildId: emulator.guildId, channelId: forum.channelId, kind: 'forum', mode: 'auto', answeredTagId: forum.tagIds.Answered!, updatedAt: Date.now() });
+  await new ChannelModes(store, silentLogger).set({ guildId: emulator.guildId, channelId: forum.channelId, kind: 'forum', mode: 'auto', answeredTagId: forum.tagIds.Answered! });
   store.close();
   let bot: ChildProcess | undefined;
   try {

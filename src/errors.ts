@@ -53,8 +53,6 @@ const MESSAGES = {
     `The database ${p.database} has schema version ${p.version}, newer than this bot knows (${p.known}): run the newer bot, or point DATABASE_URL elsewhere.`,
   KNOWLEDGE_NOT_SHARED: (p: { name: string; cause: string }) =>
     `${p.name} is left as it was: the shared database could not record the change (${p.cause}). Try again in a moment.`,
-  CHANNEL_SETTINGS_UNAVAILABLE: (p: { cause: string }) =>
-    `The channel setting could not be saved (${p.cause}); nothing changed. Try again in a moment.`,
   USAGE: (p: { detail: string }) => p.detail,
 } as const;
 

@@ -61,11 +61,10 @@ export function attachHandlers(client: Client, ctx: BotContext): RunningBot {
   client.on(Events.MessageCreate, (message) => {
     if (!accepting || !client.user) return;
     // src/discord/messages.ts decides: DMs, mentions, and in `auto` channels forum posts and follow-ups.
-    const work = routeMessage(message, ctx);
-    if (work) track(work);
+    track(routeMessage(message, ctx));
   });
   client.on(Events.ChannelDelete, (channel) => {
-    if (!channel.isDMBased()) ctx.channelModes.forget(channel.guildId, channel.id);
+    if (!channel.isDMBased()) track(ctx.channelModes.forget(channel.guildId, channel.id));
   });
   // Each 429 is an invalid request Discord counts against the bot: worth a warning if it ever happens.
   client.rest.on(RESTEvents.RateLimited, (info) => ctx.logger.warn({ route: info.route, global: info.global, retryAfterMs: info.retryAfter }, 'rate limited by Discord'));
@@ -136,7 +135,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   logger.info({ state: state.where, shared: state.knowledge !== undefined }, 'state opened');
   const client = createClient(config);
   const owners = new BotOwners(config);
-  const channelModes = new ChannelModes(feedback.channels, logger);
+  const channelModes = new ChannelModes(feedback, logger);
   const ctx: BotContext = {
     engine,
     config,
@@ -149,7 +148,6 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     autoAnswers: new AutoAnswerQueue(config.autoAnswersPerSecond, logger),
     startedAt: Date.now(),
   };
-  logIntents(config, channelModes, logger);
   const bot = attachHandlers(client, ctx);
   shareKnowledgeChanges(client, engine, logger);
 
@@ -182,8 +180,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   process.once('SIGTERM', () => stop('SIGTERM'));
 
   client.once(Events.ClientReady, (c) => {
-    // Owners are known before the bot says it is ready, so no owner is refused in its first seconds.
-    void owners.refresh(c, logger).finally(() => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'bot ready'));
+    // Owners are known before the bot says it is ready, so no owner is refused in its first seconds;
+    // so are the servers' channel modes, read once into memory (and said what they need of intents).
+    void Promise.all([owners.refresh(c, logger), logIntents(config, channelModes, c.guilds.cache.keys(), logger)]).finally(() =>
+      logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'bot ready'),
+    );
   });
   try {
     await client.login(config.discordToken);
@@ -226,16 +227,12 @@ function shareKnowledgeChanges(client: Client, engine: Engine, logger: Logger): 
   });
 }
 
-/** The one start-up line on intents (src/discord/intents.ts), for the modes admins chose in every server. */
-function logIntents(config: Config, modes: ChannelModes, logger: Logger): void {
-  let summary;
-  try {
-    summary = modes.summary();
-  } catch (error) {
-    logger.warn({ err: errorMessage(error) }, 'could not read the channel modes to check the intents they need');
-    return;
-  }
-  const report = intentReport(config, summary);
+/**
+ * The one start-up line on intents (src/discord/intents.ts), for the modes admins chose in the
+ * servers this process serves; reading them also puts every server's modes in memory.
+ */
+async function logIntents(config: Config, modes: ChannelModes, guildIds: Iterable<string>, logger: Logger): Promise<void> {
+  const report = intentReport(config, await modes.summary(guildIds));
   logger[report.level](report.fields, report.message);
 }
 

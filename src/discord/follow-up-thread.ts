@@ -63,7 +63,7 @@ export async function handleFollowUpThread(interaction: ButtonInteraction, ctx: 
     throw error;
   }
   ctx.logger.info({ event: 'follow-up thread', guildId: interaction.guildId, channelId: thread.id, userId: interaction.user.id }, 'thread started from an answer');
-  const auto = ctx.channelModes.modeOf(interaction.guildId, channel.id) === 'auto' && ctx.config.messageContentIntent;
+  const auto = (await ctx.channelModes.modeOf(interaction.guildId, channel.id)) === 'auto' && ctx.config.messageContentIntent;
   await interaction.editReply(
     textReply(
       `Started ${thread.toString()}: ask your follow-up there and mention me — I'll read it with this answer.` +

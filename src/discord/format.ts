@@ -16,7 +16,7 @@ import {
   type APIEmbedField,
 } from 'discord.js';
 import { citationLabel, groupSources, pagesSuffix, type SourceGroup } from '../answer/sources.ts';
-import type { ChannelSetting } from '../feedback/channel-settings.ts';
+import type { ChannelSetting } from './channel-modes.ts';
 import type { FeedbackReport } from '../feedback/store.ts';
 import { originOf } from '../engine/origin.ts';
 import { graphemePrefix } from '../text.ts';

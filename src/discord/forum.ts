@@ -75,7 +75,7 @@ export async function answerForumPost(starter: Message<true>, thread: AnyThreadC
 
 /** The tag the admin chose for answered posts, when the bot may add it (Manage Threads) and the post has room. */
 async function addAnsweredTag(thread: AnyThreadChannel, forum: ForumChannel, ctx: BotContext): Promise<void> {
-  const tagId = ctx.channelModes.setting(forum.guildId, forum.id)?.answeredTagId;
+  const tagId = (await ctx.channelModes.setting(forum.guildId, forum.id))?.answeredTagId;
   if (tagId === undefined || thread.appliedTags.includes(tagId)) return;
   const where = { guildId: forum.guildId, channelId: thread.id, tagId };
   if (!forum.availableTags.some((t) => t.id === tagId)) {

@@ -1,6 +1,6 @@
 import { GatewayIntentBits } from 'discord.js';
 import type { Config } from '../config.ts';
-import type { ModeSummary } from '../feedback/channel-settings.ts';
+import type { ModeSummary } from './channel-modes.ts';
 
 /**
  * Guilds delivers slash commands' context, channels, threads and forum posts (THREAD_CREATE);

@@ -14,14 +14,19 @@
  */
 import { ChannelType, type ForumChannel, type Message } from 'discord.js';
 import { guardMessage } from './boundary.ts';
+import { DEFAULT_CHANNEL_MODE } from './channel-modes.ts';
 import type { BotContext } from './context.ts';
 import { answerForumPost } from './forum.ts';
 import { answerAutoFollowUp, answerAutoQuestion, answerMention } from './mention.ts';
 
-/** The work a message starts (to be tracked until it is done), or undefined when it is not for the bot. */
-export function routeMessage(message: Message, ctx: BotContext): Promise<void> | undefined {
+/**
+ * The work a message starts, done when the message is answered or found not to be for the bot.
+ * Whether it is for the bot is decided before anything is awaited, once the server's channel
+ * modes are in memory (they are read at start), so messages are decided in the order they came.
+ */
+export async function routeMessage(message: Message, ctx: BotContext): Promise<void> {
   const me = message.client.user;
-  if (message.author.bot || message.author.id === me.id || message.system || message.webhookId !== null) return undefined;
+  if (message.author.bot || message.author.id === me.id || message.system || message.webhookId !== null) return;
   const guard = (event: string, work: () => Promise<void>) =>
     guardMessage(message, ctx.logger, { event, userId: message.author.id, guildId: message.guildId, channelId: message.channelId }, work);
   if (!message.inGuild()) return guard('mention', () => answerMention(message, me.id, ctx));
@@ -29,9 +34,10 @@ export function routeMessage(message: Message, ctx: BotContext): Promise<void> |
   const channel = message.channel;
   const thread = channel.isThread() ? channel : undefined;
   const home = thread === undefined ? channel : thread.parent;
-  if (home === null) return undefined;
-  const mode = ctx.channelModes.modeOf(message.guildId, home.id);
-  if (mode === 'off') return undefined;
+  if (home === null) return;
+  const known = ctx.channelModes.peek(message.guildId, home.id);
+  const mode = known === undefined ? await ctx.channelModes.modeOf(message.guildId, home.id) : (known?.mode ?? DEFAULT_CHANNEL_MODE);
+  if (mode === 'off') return;
   const onOwn = mode === 'auto' && message.createdTimestamp >= ctx.startedAt;
 
   // A forum post's starter message has the post's (thread's) id.
@@ -40,7 +46,7 @@ export function routeMessage(message: Message, ctx: BotContext): Promise<void> |
   }
   if (message.mentions.users.has(me.id)) return guard('mention', () => answerMention(message, me.id, ctx));
   // Without the intent a message that does not mention the bot arrives empty: nothing to answer.
-  if (!onOwn || !ctx.config.messageContentIntent || !readsAsQuestion(message.content)) return undefined;
+  if (!onOwn || !ctx.config.messageContentIntent || !readsAsQuestion(message.content)) return;
   if (thread !== undefined) return ctx.autoAnswers.add(`message:${message.id}`, () => guard('follow-up', () => answerAutoFollowUp(message, ctx)));
   return ctx.autoAnswers.add(`message:${message.id}`, () => guard('auto question', () => answerAutoQuestion(message, ctx)));
 }

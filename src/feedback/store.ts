@@ -20,7 +20,6 @@ import { BotError, botError, errorMessage } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import type { FeedbackState, SettingScope, StoredSetting } from '../state/types.ts';
 import { graphemePrefix } from '../text.ts';
-import { CHANNEL_SETTINGS_SCHEMA, SqliteChannelSettings, type ChannelSettingsStore } from './channel-settings.ts';
 
 /** Stored question text is cut here (the engine already cuts questions to this length). */
 export const MAX_STORED_QUESTION_CHARS = 500;
@@ -149,9 +148,9 @@ const MIGRATIONS: ((db: Db) => void)[] = [
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (guild_id, channel_id, key)
       ) STRICT`),
-  // Automatic answers (forum posts, follow-ups) are their own surface, and channels have settings.
-  // SQLite cannot change a CHECK constraint in place: the table is rebuilt, its rows and ids kept
-  // (migrations run with foreign keys off, so votes and comments stay as they are).
+  // Automatic answers (forum posts, follow-ups) are their own surface. SQLite cannot change a CHECK
+  // constraint in place: the table is rebuilt, its rows and ids kept (migrations run with foreign
+  // keys off, so votes and comments stay as they are).
   (db) => {
     db.exec(`
       CREATE TABLE questions_new (
@@ -171,7 +170,6 @@ const MIGRATIONS: ((db: Db) => void)[] = [
       ALTER TABLE questions_new RENAME TO questions;
       CREATE INDEX questions_asked_at ON questions (asked_at);
       CREATE INDEX questions_guild_asked_at ON questions (guild_id, asked_at);
-      ${CHANNEL_SETTINGS_SCHEMA}
     `);
   },
 ];
@@ -242,8 +240,6 @@ interface Statements {
  * (src/state/postgres/feedback.ts) is the other, for several hosts. Its methods answer at once.
  */
 export class FeedbackStore implements FeedbackState {
-  /** How the bot behaves in each channel, per server (/channel). */
-  readonly channels: ChannelSettingsStore;
   private lastPruneMs = 0;
   /** Writes that found the file busy, oldest first, each ready to run as it was meant to. */
   private readonly pending: (() => unknown)[] = [];
@@ -260,9 +256,7 @@ export class FeedbackStore implements FeedbackState {
     private readonly now: () => Date,
     private readonly logger: Logger,
     private readonly maxPending: number,
-  ) {
-    this.channels = new SqliteChannelSettings(db);
-  }
+  ) {}
 
   /**
    * Opens (creating the folder, file and schema when missing) and prunes old rows (unless the file

@@ -6,7 +6,9 @@
  */
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelModes } from '../../src/discord/channel-modes.ts';
 import { FeedbackStore } from '../../src/feedback/store.ts';
+import { silentLogger } from '../../src/logger.ts';
 import { snowflake, startDiscordEmulator, type AddedChannel, type DiscordEmulator } from '../support/discord-emulator.ts';
 import { botEnv, registerAndStartBot, spawnEntry, type SpawnedBot } from '../support/spawn-bot.ts';
 
@@ -22,7 +24,7 @@ beforeAll(async () => {
   env = await botEnv(emulator);
   // An admin made the forum auto in an earlier run: the setting is in the database when the bot starts.
   const store = FeedbackStore.open(env.FEEDBACK_DB!);
-  store.channels.set({ guildId: emulator.guildId, channelId: forum.channelId, kind: 'forum', mode: 'auto', updatedAt: Date.now() });
+  await new ChannelModes(store, silentLogger).set({ guildId: emulator.guildId, channelId: forum.channelId, kind: 'forum', mode: 'auto' });
   store.close();
   bot = await registerAndStartBot(env);
 }, 120_000);

@@ -9,7 +9,7 @@ import {
   type GuildBasedChannel,
 } from 'discord.js';
 import { botError } from '../../errors.ts';
-import { CHANNEL_MODES, type ChannelKind, type ChannelMode } from '../../feedback/channel-settings.ts';
+import { CHANNEL_MODES, type ChannelKind, type ChannelMode } from '../channel-modes.ts';
 import { adminCommand, requireAdmin } from '../admin.ts';
 import type { BotContext, SlashCommand } from '../context.ts';
 import { channelSettingLine, escapeText, textReply, truncate } from '../format.ts';
@@ -46,15 +46,15 @@ export const channel: SlashCommand = {
     const target = targetChannel(interaction);
     const kind: ChannelKind = target.type === ChannelType.GuildForum ? 'forum' : 'text';
     const guildId = interaction.guildId!;
-    const previous = ctx.channelModes.setting(guildId, target.id);
+    const previous = await ctx.channelModes.setting(guildId, target.id);
     const tagName = interaction.options.getString('tag')?.trim();
     let answeredTagId = previous?.answeredTagId;
     if (tagName !== undefined && tagName !== '') {
       if (kind !== 'forum') throw botError('USAGE', { detail: 'Tags belong to forum channels: `tag` works with a forum only.' });
       answeredTagId = tagName.toLowerCase() === NO_TAG ? undefined : findTag(target as ForumChannel, tagName);
     }
-    // CHANNEL_SETTINGS_UNAVAILABLE (the database is busy) reaches the boundary, which shows it: nothing changed.
-    ctx.channelModes.set({ guildId, channelId: target.id, kind, mode, ...(answeredTagId !== undefined && { answeredTagId }), updatedAt: Date.now() });
+    // SETTINGS_UNAVAILABLE (the database is busy or out of reach) reaches the boundary, which shows it: nothing changed.
+    await ctx.channelModes.set({ guildId, channelId: target.id, kind, mode, ...(answeredTagId !== undefined && { answeredTagId }) });
     ctx.logger.info({ command: 'channel', guildId, channelId: target.id, mode, kind, userId: interaction.user.id }, 'channel mode set');
     await interaction.reply({ ...textReply(describe(target, kind, mode, answeredTagId, ctx)), flags: MessageFlags.Ephemeral });
   },
