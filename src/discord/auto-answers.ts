@@ -15,9 +15,12 @@ interface Job {
 
 /**
  * The automatic answers' queue: forum posts and follow-ups the bot answers on its own are taken
- * once each (by key), in arrival order, and started at most `perSecond` a second (a token bucket
- * holding one second's worth), so a burst of posts is spread out instead of meeting Discord's
- * rate limits; the answers themselves still run under the concurrency cap.
+ * once each (by key), in arrival order, and started at most `perSecond` a second; each answer also
+ * waits its turn to be sent (`beforeSend`), at most `perSecond` a second, since answers computed
+ * at different speeds would otherwise reach Discord together (measured: on a loaded machine,
+ * start pacing alone let a burst's answers bunch up and draw a 429). Both are token buckets
+ * holding one second's worth, so a burst of posts is spread out instead of meeting Discord's rate
+ * limits; the answers themselves still run under the concurrency cap.
  */
 export class AutoAnswerQueue {
   private readonly queue: Job[] = [];
@@ -27,6 +30,8 @@ export class AutoAnswerQueue {
   private timer: NodeJS.Timeout | undefined;
   private running = 0;
   private stopped = false;
+  private sendTokens: number;
+  private sendRefilledAt: number;
 
   constructor(
     private readonly perSecond: number,
@@ -35,6 +40,20 @@ export class AutoAnswerQueue {
   ) {
     this.tokens = perSecond;
     this.refilledAt = now();
+    this.sendTokens = perSecond;
+    this.sendRefilledAt = now();
+  }
+
+  /**
+   * Resolves when this automatic answer may be sent: each call takes the next slot of the send
+   * bucket (reserving ahead when it is empty), so sends go out at most `perSecond` a second.
+   */
+  async beforeSend(): Promise<void> {
+    const now = this.now();
+    this.sendTokens = Math.min(this.perSecond, this.sendTokens + ((now - this.sendRefilledAt) / 1000) * this.perSecond);
+    this.sendRefilledAt = now;
+    this.sendTokens -= 1;
+    if (this.sendTokens < 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil((-this.sendTokens / this.perSecond) * 1000)));
   }
 
   /**

@@ -69,6 +69,7 @@ export async function answerForumPost(starter: Message<true>, thread: AnyThreadC
     ctx,
     { buttons: tag === undefined ? [] : [solvedButton()], notes: { titleOnly: !readable } },
   );
+  await ctx.autoAnswers.beforeSend();
   await thread.send(reply);
   if (!answer.refused) await addAnsweredTag(thread, forum, ctx);
 }

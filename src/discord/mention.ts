@@ -52,6 +52,7 @@ export async function answerAutoFollowUp(message: Message<true>, ctx: BotContext
     return;
   }
   const { reply } = await answerForDiscord(message.content, { userId: message.author.id, guildId: message.guildId, surface: 'auto' }, ctx, { conversation: turns });
+  await ctx.autoAnswers.beforeSend();
   await message.reply({ ...reply, ...REPLY_OPTIONS });
 }
 
@@ -64,5 +65,6 @@ export async function answerAutoQuestion(message: Message<true>, ctx: BotContext
     return;
   }
   const { reply } = await answerForDiscord(message.content, { userId: message.author.id, guildId: message.guildId, surface: 'auto' }, ctx);
+  await ctx.autoAnswers.beforeSend();
   await message.reply({ ...reply, ...REPLY_OPTIONS });
 }

@@ -26,6 +26,21 @@ describe('AutoAnswerQueue', () => {
     expect(queue.waiting).toBe(0);
   });
 
+  it('lets at most `perSecond` answers be sent a second, however many are ready at once', async () => {
+    vi.useFakeTimers();
+    const queue = new AutoAnswerQueue(4, captureLogger().logger, () => Date.now());
+    const sent: number[] = [];
+    const start = Date.now();
+    const sends = Array.from({ length: 10 }, (_, i) => queue.beforeSend().then(() => void sent.push(Date.now() - start)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sent).toHaveLength(8);
+    await vi.advanceTimersByTimeAsync(500);
+    await Promise.all(sends);
+    expect(sent).toHaveLength(10);
+  });
+
   it('drops answers beyond its bound and those not started at stop, with a warning, and logs a failing one', async () => {
     vi.useFakeTimers();
     const { logger, lines } = captureLogger();
