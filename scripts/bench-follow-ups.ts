@@ -6,6 +6,7 @@
  */
 import type { Engine } from '../src/engine/engine.ts';
 import type { ConversationTurn } from '../src/engine/follow-up.ts';
+import { pct, r2 } from './bench-figures.ts';
 import { readConversations } from './eval-conversations.ts';
 
 export interface FollowUpFigures {
@@ -23,12 +24,6 @@ export interface FollowUpFigures {
   read_as_follow_up: number;
 }
 
-function pct(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-}
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();

@@ -16,6 +16,7 @@ import { ChannelModes } from '../src/discord/channel-modes.ts';
 import { FeedbackStore } from '../src/feedback/store.ts';
 import { silentLogger } from '../src/logger.ts';
 import { startDiscordEmulator, type DiscordEmulator } from '../tests/support/discord-emulator.ts';
+import { pct, r2 } from './bench-figures.ts';
 import { readConversations } from './eval-conversations.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,12 +49,6 @@ export interface ForumFigures {
   latency_samples: number;
 }
 
-function pct(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-}
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 function startBot(env: Record<string, string>): Promise<ChildProcess> {
