@@ -25,6 +25,8 @@ let offChannel: AddedChannel;
 let burstForum: AddedChannel;
 /** Auto, but the bot may not send messages in its threads. */
 let closedForum: AddedChannel;
+/** A text channel in auto mode. */
+let autoText: AddedChannel;
 
 const newUser = () => snowflake();
 const owner = () => ({ userId: emulator.ownerUserId });
@@ -58,6 +60,7 @@ beforeAll(async () => {
   offChannel = emulator.addChannel({ type: 'text', name: 'off-topic' });
   burstForum = emulator.addChannel({ type: 'forum', name: 'busy-forum' });
   closedForum = emulator.addChannel({ type: 'forum', name: 'read-only' });
+  autoText = emulator.addChannel({ type: 'text', name: 'ask-here' });
   emulator.setChannelOverwrite(forum.channelId, { id: emulator.roleIds.bot, type: 'role', allow: PermissionFlagsBits.ManageThreads });
   emulator.setChannelOverwrite(closedForum.channelId, { id: emulator.roleIds.bot, type: 'role', deny: PermissionFlagsBits.SendMessagesInThreads });
   // Registered globally, so the commands reach the other server too.
@@ -67,6 +70,7 @@ beforeAll(async () => {
   await setMode(offChannel.channelId, 'off');
   await setMode(burstForum.channelId, 'auto');
   await setMode(closedForum.channelId, 'auto');
+  await setMode(autoText.channelId, 'auto');
 }, 120_000);
 
 afterAll(async () => {
@@ -203,6 +207,39 @@ describe('a new post in an auto forum', () => {
     for (const p of posts) expect(botMessagesIn(p.threadId)).toHaveLength(1);
     expect(emulator.rateLimitHits).toEqual([]);
   }, 90_000);
+});
+
+describe('an auto text channel', () => {
+  it('answers questions without a mention, leaves chat alone, and answers the asker\'s follow-ups in a thread of the answer', async () => {
+    const asker = newUser();
+    const chat = emulator.injectMessage({ channelId: autoText.channelId, content: 'thanks, that helped!', authorId: newUser() });
+    const question = emulator.injectMessage({ channelId: autoText.channelId, content: 'Do I need a degree to become an ML engineer?', authorId: asker });
+    const answer = await emulator.waitForChannelMessage(autoText.channelId, (m) => m.body.message_reference?.message_id === question.id);
+    expect(answer.body.embeds![0]!.description).toContain('A degree in computer science, data science, or mathematics');
+    expect(botMessagesIn(autoText.channelId).filter((m) => m.body.message_reference?.message_id === chat.id)).toEqual([]);
+
+    // A thread started from an /ask answer here: the asker's next message needs no mention.
+    const ask = emulator.injectInteraction({ commandName: 'ask', options: { question: 'Do I need a degree to become an ML engineer?' }, channelId: autoText.channelId, userId: asker });
+    const first = await ask.waitForEdit();
+    const click = emulator.injectButton({ customId: 'ask:thread', message: ask, channelId: autoText.channelId, userId: asker });
+    expect((await click.waitForEdit()).body.content).toContain('Who asked can also just write');
+    const threadId = first.message.id;
+    const stranger = emulator.injectMessage({ channelId: threadId, content: "and what if I don't have one?", authorId: newUser() });
+    const followUp = emulator.injectMessage({ channelId: threadId, content: "and what if I don't have one?", authorId: asker });
+    const reply = await emulator.waitForChannelMessage(threadId, (m) => m.body.message_reference?.message_id === followUp.id);
+    expect(reply.body.embeds![0]!.description).toContain('online certifications and bootcamps');
+    expect(botMessagesIn(threadId).filter((m) => m.body.message_reference?.message_id === stranger.id)).toEqual([]);
+  });
+
+  it('holds automatic answers to the per-user cooldown: the sixth post in a minute gets a note instead', async () => {
+    const author = newUser();
+    const posts = ['What skills do ML engineers need?', 'Which industries hire ML engineers?', 'How do I become an ML engineer?', 'Why are ML engineers in demand?', 'Which cloud platforms matter?', 'Do I need a degree?'].map((title) =>
+      emulator.injectForumPost({ forumId: forum.channelId, title, authorId: author }),
+    );
+    const answers = await Promise.all(posts.map((p) => emulator.waitForChannelMessage(p.threadId)));
+    expect(answers.filter((a) => a.body.embeds?.length === 1)).toHaveLength(5);
+    expect(answers[5]!.body.content).toMatch(/You're asking quickly — mention me here in \d+ s and I'll answer this post\./);
+  });
 });
 
 describe('channels in other modes', () => {
