@@ -316,9 +316,9 @@ export class Engine {
   /**
    * The question's query and its retrieval. Alone, the question is searched as it is. After
    * earlier turns it is resolved (src/engine/follow-up.ts): a follow-up is searched as rewritten,
-   * and one refused that way (its new words unknown, or the gate) is tried alone, so a context
-   * never costs an answer the question would get by itself. `retrieval` is undefined when nothing
-   * was searched (a follow-up about words the knowledge does not know, and refused alone too).
+   * and one the gate refuses that way is tried alone, so a context never costs an answer the
+   * question would get by itself. A follow-up whose new words the knowledge does not know is not
+   * searched at all (`retrieval` undefined): its subject is not in the knowledge, whatever the topic.
    */
   private async searchInContext(
     question: string,
@@ -346,9 +346,11 @@ export class Engine {
       conversation.map((turn) => ({ question: cleanQuestion(turn.question).question, ...(turn.answer !== undefined && { answer: turn.answer }) })),
       { knows: (term) => stats.some((s) => s.knows(term)), idf: (term) => view.base.termStats.idf(term) },
     );
-    const retrieval = query.unknownTerms === undefined ? await run(query.text) : undefined;
+    // A follow-up whose own new words the knowledge does not know is refused, with or without its topic.
+    if (query.unknownTerms !== undefined) return { query, retrieval: undefined, embedMs, searchMs };
+    const retrieval = await run(query.text);
     const passes = (r: Retrieval) => passesGate(gateScore(r.documents, view.gate));
-    if (query.reading !== 'follow-up' || (retrieval !== undefined && passes(retrieval))) return { query, retrieval, embedMs, searchMs };
+    if (query.reading !== 'follow-up' || passes(retrieval)) return { query, retrieval, embedMs, searchMs };
     const alone = await run(question);
     if (passes(alone)) return { query: { text: question, reading: 'new-topic' }, retrieval: alone, embedMs, searchMs };
     return { query, retrieval, embedMs, searchMs };

@@ -20,8 +20,9 @@
  * another question.
  *
  * Nothing here reads Discord, the indexes or the model: the engine passes in what the knowledge
- * knows of words (Vocabulary), searches the rewritten text, and answers alone a follow-up that the
- * context would cost an answer (see Engine). The rules are plain functions, tested exactly.
+ * knows of words (Vocabulary), searches the rewritten text, and asks alone a follow-up the gate
+ * refused as rewritten, so a context never costs an answer (see Engine). The rules are plain
+ * functions, tested exactly.
  */
 import { contentTerms } from '../search/term-stats.ts';
 import { graphemePrefix } from '../text.ts';
