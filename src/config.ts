@@ -56,7 +56,7 @@ export interface Config {
    * messages that do not mention the bot (auto channels, follow-ups without a mention).
    */
   messageContentIntent: boolean;
-  /** Automatic answers (forum posts, follow-ups) started per second at most, whatever the burst. */
+  /** Automatic answers (forum posts, follow-ups) started, and sent, per second at most, whatever the burst. */
   autoAnswersPerSecond: number;
 }
 
