@@ -181,7 +181,7 @@ export async function benchForum(tmp: string, options: { smoke: boolean }): Prom
   const titles = conversations.map((c) => c.turns[0]!.q);
   const pairs = conversations.flatMap((c) => (c.turns[1]!.kind === 'follow-up' ? [{ first: c.turns[0]!.q, followUp: c.turns[1]!.q }] : []));
   const pacings = options.smoke ? [5] : [5, 10, 25, 50];
-  const posts = options.smoke ? 15 : 100;
+  const posts = options.smoke ? 10 : 100;
   const bursts: BurstRun[] = [];
   let latency = { plain: [] as number[], followUp: [] as number[] };
   for (const [i, pacing] of pacings.entries()) {
@@ -190,7 +190,7 @@ export async function benchForum(tmp: string, options: { smoke: boolean }): Prom
       // First, while no question is in the bot's query cache: each pair once.
       if (i === 0) {
         log('mention latency: plain question vs follow-up in a thread');
-        latency = await mentionLatency(emulator, forumId, options.smoke ? 3 : pairs.length, pairs);
+        latency = await mentionLatency(emulator, forumId, options.smoke ? 2 : pairs.length, pairs);
       }
       bursts.push(await burst(emulator, forumId, tagId, posts, titles, pacing));
     });

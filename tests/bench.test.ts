@@ -32,7 +32,7 @@ const FIGURES = [
 ] as const;
 
 describe('npm run bench --smoke --json', () => {
-  it('prints exactly one JSON object with every figure finite', { timeout: 240_000 }, async () => {
+  it('prints exactly one JSON object with every figure finite', { timeout: 420_000 }, async () => {
     const r = await runBench(['--smoke', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
