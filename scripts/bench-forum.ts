@@ -16,7 +16,7 @@ import { ChannelModes } from '../src/discord/channel-modes.ts';
 import { FeedbackStore } from '../src/feedback/store.ts';
 import { silentLogger } from '../src/logger.ts';
 import { startDiscordEmulator, type DiscordEmulator } from '../tests/support/discord-emulator.ts';
-import { pct, r2 } from './bench-figures.ts';
+import { benchChildEnv, pct, r2 } from './bench-figures.ts';
 import { readConversations } from './eval-conversations.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,10 +82,7 @@ async function withBot<T>(work: string, pacing: number, measure: (emulator: Disc
   const emulator = await startDiscordEmulator({ logProblems: false, waitTimeoutMs: ANSWER_TIMEOUT_MS });
   const forum = emulator.addChannel({ type: 'forum', name: 'career-help', tags: ['Answered'] });
   emulator.setChannelOverwrite(forum.channelId, { id: emulator.roleIds.bot, type: 'role', allow: PermissionFlagsBits.ManageThreads });
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ...(process.env.TMPDIR !== undefined && { TMPDIR: process.env.TMPDIR }),
+  const env: Record<string, string> = benchChildEnv({
     DISCORD_TOKEN: emulator.token,
     DISCORD_CLIENT_ID: emulator.applicationId,
     DISCORD_API_URL: emulator.apiUrl,
@@ -99,7 +96,7 @@ async function withBot<T>(work: string, pacing: number, measure: (emulator: Disc
     ASK_RATE_LIMIT: '1000',
     // "bot ready" is an info line.
     LOG_LEVEL: 'info',
-  };
+  });
   const store = FeedbackStore.open(env.FEEDBACK_DB!);
   await new ChannelModes(store, silentLogger).set({ guildId: emulator.guildId, channelId: forum.channelId, kind: 'forum', mode: 'auto', answeredTagId: forum.tagIds.Answered! });
   store.close();
