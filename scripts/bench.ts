@@ -14,6 +14,10 @@
  * a temporary folder: build from scratch, answers on the guide's questions, and answers while
  * the whole index is rebuilt on the build worker (scripts/bench-reindex.ts, a child process).
  *
+ * Follow-ups (scripts/bench-follow-ups.ts): a follow-up with its conversation against the same words asked
+ * plainly. Forums (scripts/bench-forum.ts): the bot and the Discord emulator with Discord's rate limits, a burst of
+ * forum posts answered on the bot's own at several pacings, and a follow-up mention against a plain one.
+ *
  * Never touches the repository's data/index: every index lives in a temporary folder.
  * KNOWLEDGE_DIR (default: knowledge/) and EMBEDDER are read through loadConfig like the app does.
  */
@@ -37,6 +41,8 @@ import { readManifest } from '../src/store/index-store.ts';
 import type { Answer } from '../src/types.ts';
 import { benchChildEnv } from './bench-figures.ts';
 import { benchSharedState, sharedTables, type SharedFigures } from './bench-shared-figures.ts';
+import { benchFollowUps } from './bench-follow-ups.ts';
+import { benchForum } from './bench-forum.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(here, '..');
@@ -792,6 +798,9 @@ async function main(): Promise<void> {
       await engine.close();
     }
 
+    log('follow-ups with their conversation against the same words alone');
+    const followUps = await benchFollowUps(() => Engine.open({ config, logger, embedder }), ['article'], opts.rounds);
+
     // Start-up and peak RSS in a child process on the persisted index.
     log('start-up child on the persisted index');
     const generationBefore = (await readManifest(config.indexDir))?.generation;
@@ -842,6 +851,7 @@ async function main(): Promise<void> {
     const sharedState = await benchSharedState(tmp, config, embedder, logger, { smoke: opts.smoke, log });
     log('reading PDFs (scripts/bench-pdf.ts)');
     const pdf = await runJsonChild<PdfBenchResult>(PDF_CHILD, opts.smoke ? ['--smoke'] : [], { KNOWLEDGE_DIR: config.knowledgeDir, INDEX_DIR: path.join(tmp, 'pdf-index'), EMBEDDER: config.embedder, LOG_LEVEL: 'warn' }, 'pdf');
+    const forum = await benchForum(tmp, { smoke: opts.smoke });
 
     const result = {
       machine,
@@ -892,6 +902,8 @@ async function main(): Promise<void> {
       throughput_latency_p50_ms: r2(median(loadedLatency)),
       throughput_latency_p95_ms: r2(pct(loadedLatency, 0.95)),
       throughput_answer_mismatches: mismatches,
+      follow_ups: followUps,
+      forum,
       many_servers: manyServers,
       vector_search_real_reference: realReference,
       vector_search: vectorSearch,
@@ -971,6 +983,31 @@ function printTables(r: Result): void {
     ['  answers differing from serial', n('throughput_answer_mismatches'), '', ''],
   ];
   out.push(table(['metric', 'value', 'target', ''], rows));
+  out.push('');
+
+  const f = r.follow_ups as Awaited<ReturnType<typeof benchFollowUps>>;
+  const fo = r.forum as Awaited<ReturnType<typeof benchForum>>;
+  out.push(`follow-ups: ${f.turns} later turns of the article conversations × ${f.rounds} rounds (${f.read_as_follow_up} read as follow-ups), each on a fresh engine (nothing cached)`);
+  out.push(
+    table(
+      ['metric', 'value'],
+      [
+        ['follow-up with its conversation p50 / p95 (engine)', `${f.follow_up_p50_ms} / ${f.follow_up_p95_ms}`],
+        ['the same words alone p50 / p95', `${f.plain_p50_ms} / ${f.plain_p95_ms}`],
+        ['  extra per question p50 / p95', `${f.extra_p50_ms} / ${f.extra_p95_ms}`],
+        [`mention answered, end to end (emulator) p50 / p95`, `${fo.mention_p50_ms} / ${fo.mention_p95_ms} (${fo.latency_samples} each)`],
+        ['follow-up mention in a thread (reads the thread) p50 / p95', `${fo.follow_up_mention_p50_ms} / ${fo.follow_up_mention_p95_ms}`],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(`forum posts answered on the bot's own, one server, the emulator enforcing Discord's rate limits (answer + tag per post): sustained without a 429 ${fo.sustained_answers_per_s_without_429} answers/s`);
+  out.push(
+    table(
+      ['pacing (AUTO_ANSWERS_PER_SECOND)', 'posts', 'answered', 'seconds', 'answers/s (whole burst)', 'steady answers/s', '429s (global)', 'requests'],
+      fo.bursts.map((b) => [b.pacing_per_s, b.posts, b.answered, b.seconds, b.answers_per_s, b.steady_answers_per_s, `${b.rate_limited} (${b.rate_limited_global})`, b.requests]),
+    ),
+  );
   out.push('');
 
   const sv = r.many_servers as ManyServersFigure;

@@ -5,7 +5,8 @@
  *   npm run eval -- --set article+course  one combination (names as printed)
  *   npm run eval -- --knowledge DIR [--with-article] --questions a.jsonl[,b.jsonl]
  *                                         any other corpus (a folder of documents) and its questions
- *   flags: --json (one JSON array on stdout), --verbose (one line per question on stderr)
+ *   flags: --json (one JSON array on stdout: the question rows, then the conversation rows),
+ *          --verbose (one line per question on stderr)
  *
  * Knowledge grows, and what it answered must survive: the article (knowledge/) alone, then with
  * the interviews guide, with the Hugging Face course, and with both (the corpora are read from
@@ -15,6 +16,7 @@
  *
  * Judged at passage level: a question "hits at k" when one of the first k citations (in the
  * order the answer numbers them) has a gold phrase in its passage text. Section names never count.
+ * A second table judges follow-ups in conversations the same way (scripts/eval-conversations.ts).
  */
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,6 +29,7 @@ import { Engine } from '../src/engine/engine.ts';
 import { createLogger } from '../src/logger.ts';
 import type { Answer } from '../src/types.ts';
 import { comparePdfWithMarkdown, printPdfComparison } from './eval-pdf.ts';
+import { evaluateConversations, printConversationTable, type ConversationReport } from './eval-conversations.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
@@ -194,7 +197,7 @@ function parseArgs(argv: string[]): { sets: KnowledgeSet[]; json: boolean; verbo
   return { sets, json, verbose, pdf: only === undefined || only === PDF_SET };
 }
 
-async function evaluate(set: KnowledgeSet, verbose: boolean): Promise<Report[]> {
+async function evaluate(set: KnowledgeSet, verbose: boolean, conversations: ConversationReport[]): Promise<Report[]> {
   const { knowledgeDir, indexDir } = await prepare(set);
   const config = loadConfig({ ...process.env, KNOWLEDGE_DIR: knowledgeDir, INDEX_DIR: indexDir }, REPO_ROOT);
   const engine = await Engine.open({ config, logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
@@ -214,6 +217,8 @@ async function evaluate(set: KnowledgeSet, verbose: boolean): Promise<Report[]> 
       if (verbose) for (const o of outcomes) process.stderr.write(verboseLine(set.name, o));
       reports.push(summarize(set.name, engine.stats().chunks, file, outcomes));
     }
+    // Follow-ups (scripts/eval-conversations.ts): the conversations about corpora this set holds.
+    conversations.push(await evaluateConversations(engine, set.name, set.name.split('+'), verbose ? { verbose: (l) => process.stderr.write(l) } : {}));
   } finally {
     await engine.close();
   }
@@ -252,11 +257,16 @@ function printTable(reports: Report[]): void {
 async function main() {
   const { sets, json, verbose, pdf } = parseArgs(process.argv.slice(2));
   const reports: Report[] = [];
-  for (const set of sets) reports.push(...(await evaluate(set, verbose)));
+  const conversations: ConversationReport[] = [];
+  for (const set of sets) reports.push(...(await evaluate(set, verbose, conversations)));
   const pdfRows = pdf ? await comparePdfWithMarkdown(verbose) : undefined;
-  if (json) process.stdout.write(JSON.stringify(pdfRows ? [...reports, ...pdfRows] : reports) + '\n');
+  if (json) process.stdout.write(JSON.stringify([...reports, ...conversations, ...(pdfRows ?? [])]) + '\n');
   else {
     if (reports.length > 0) printTable(reports);
+    if (conversations.length > 0) {
+      console.log('');
+      printConversationTable(conversations);
+    }
     if (pdfRows) printPdfComparison(pdfRows);
   }
 }

@@ -51,12 +51,24 @@ export interface Config {
    * for tests, which serve pages on 127.0.0.1. Production leaves it empty (src/fetch/).
    */
   fetchAllow: string[];
+  /**
+   * Ask Discord for the privileged Message Content intent: needed to read forum posts' text and
+   * messages that do not mention the bot (auto channels, follow-ups without a mention).
+   */
+  messageContentIntent: boolean;
+  /** Automatic answers (forum posts, follow-ups) started, and sent, per second at most, whatever the burst. */
+  autoAnswersPerSecond: number;
 }
 
 type Env = Record<string, string | undefined>;
 
 const SNOWFLAKE = /^\d{15,21}$/;
 const snowflake = z.string().regex(SNOWFLAKE);
+const flag = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['1', 'true', '0', 'false']))
+  .transform((v) => v === '1' || v === 'true');
 const wholeNumber = (max: number) => z.string().regex(/^\d{1,9}$/).transform(Number).pipe(z.number().int().min(1).max(max));
 
 /**
@@ -85,12 +97,7 @@ const EnvSchema = z.object({
   MAX_CONCURRENT_ANSWERS: wholeNumber(64).optional(),
   FEEDBACK_DB: z.string().optional(),
   FEEDBACK_RETENTION_DAYS: wholeNumber(3650).optional(),
-  KNOWLEDGE_WATCH: z
-    .string()
-    .transform((v) => v.toLowerCase())
-    .pipe(z.enum(['1', 'true', '0', 'false']))
-    .transform((v) => v === '1' || v === 'true')
-    .optional(),
+  KNOWLEDGE_WATCH: flag.optional(),
   SHARD_COUNT: wholeNumber(4096).optional(),
   SHARD_LIST: z.string().transform(shardList).pipe(z.array(z.number().int().min(0).max(4095)).min(1)).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -100,6 +107,8 @@ const EnvSchema = z.object({
     .transform(idList)
     .refine((ranges) => ranges.every(isRange))
     .optional(),
+  MESSAGE_CONTENT_INTENT: flag.optional(),
+  AUTO_ANSWERS_PER_SECOND: wholeNumber(50).optional(),
 });
 
 function isRange(text: string): boolean {
@@ -139,6 +148,8 @@ const EXPECTED: Record<EnvName, string> = {
   DATABASE_URL: 'a postgres:// or postgresql:// connection URL',
   DATABASE_POOL_MAX: 'a whole number from 1 to 100',
   TEST_ONLY_FETCH_ALLOW: 'comma-separated IP addresses or CIDR ranges (tests only)',
+  MESSAGE_CONTENT_INTENT: '1, true, 0 or false',
+  AUTO_ANSWERS_PER_SECOND: 'a whole number from 1 to 50',
 };
 
 /** Default for DATABASE_POOL_MAX: a host's shard answers a few questions at once, each needing one connection briefly. */
@@ -199,6 +210,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     feedbackDb: path.resolve(cwd, e.FEEDBACK_DB ?? path.join('data', 'feedback.sqlite')),
     feedbackRetentionDays: e.FEEDBACK_RETENTION_DAYS ?? 90,
     knowledgeWatch: e.KNOWLEDGE_WATCH ?? false,
+    messageContentIntent: e.MESSAGE_CONTENT_INTENT ?? false,
+    autoAnswersPerSecond: e.AUTO_ANSWERS_PER_SECOND ?? 5,
     ...(e.SHARD_COUNT !== undefined && { shardCount: e.SHARD_COUNT }),
     ...(e.SHARD_LIST !== undefined && { shardList: e.SHARD_LIST }),
     ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),

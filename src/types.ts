@@ -97,6 +97,11 @@ export interface Answer {
    */
   confidence: number;
   timings: { totalMs: number; embedMs: number; searchMs: number };
+  /**
+   * Asked in a conversation: whether it was read as a follow-up of the earlier turns or as a new
+   * topic, and the question that opened the topic it followed up on.
+   */
+  context?: { reading: 'follow-up' | 'new-topic'; readWith?: string };
 }
 
 export interface SkillEntry {

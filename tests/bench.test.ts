@@ -32,7 +32,7 @@ const FIGURES = [
 ] as const;
 
 describe('npm run bench --smoke --json', () => {
-  it('prints exactly one JSON object with every figure finite', { timeout: 240_000 }, async () => {
+  it('prints exactly one JSON object with every figure finite', { timeout: 420_000 }, async () => {
     const r = await runBench(['--smoke', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -82,6 +82,15 @@ describe('npm run bench --smoke --json', () => {
     expect(growth.answers.measured).toBeGreaterThan(0);
     for (const key of ['p50_ms', 'p95_ms', 'max_ms'] as const) expect(Number.isFinite(growth.answers[key]), key).toBe(true);
     expect(Number.isFinite(growth.answer_peak_rss_mb)).toBe(true);
+
+    // Follow-ups and forums: every figure finite, every post of the burst answered (no timing asserted).
+    const followUps = report.follow_ups as Record<string, number>;
+    for (const key of ['follow_up_p50_ms', 'follow_up_p95_ms', 'plain_p50_ms', 'extra_p50_ms', 'extra_p95_ms']) expect(Number.isFinite(followUps[key]), key).toBe(true);
+    expect(followUps.turns).toBeGreaterThan(0);
+    const forum = report.forum as { bursts: Record<string, number>[]; latency_samples: number } & Record<string, number>;
+    expect(forum.bursts).toHaveLength(1);
+    expect(forum.bursts[0]!.answered).toBe(forum.bursts[0]!.posts);
+    for (const key of ['mention_p50_ms', 'follow_up_mention_p50_ms', 'sustained_answers_per_s_without_429']) expect(Number.isFinite(forum[key]), key).toBe(true);
 
     // The many-servers figure: every server built and asked once; at most the configured number held.
     const servers = report.many_servers as Record<string, number>;

@@ -42,6 +42,13 @@ describe('loadConfig', () => {
     },
   );
 
+  it('leaves the Message Content intent off unless asked, and paces automatic answers', () => {
+    expect(loadConfig({})).toMatchObject({ messageContentIntent: false, autoAnswersPerSecond: 5 });
+    expect(loadConfig({ MESSAGE_CONTENT_INTENT: 'true', AUTO_ANSWERS_PER_SECOND: '10' })).toMatchObject({ messageContentIntent: true, autoAnswersPerSecond: 10 });
+    expect(() => loadConfig({ MESSAGE_CONTENT_INTENT: 'yes' })).toThrow(expect.objectContaining({ message: expect.stringContaining('MESSAGE_CONTENT_INTENT') }));
+    expect(() => loadConfig({ AUTO_ANSWERS_PER_SECOND: '51' })).toThrow(expect.objectContaining({ message: expect.stringContaining('AUTO_ANSWERS_PER_SECOND') }));
+  });
+
   it('reads whole numbers, flags and the shard count', () => {
     expect(loadConfig({ ASK_RATE_LIMIT: ' 7 ', KNOWLEDGE_WATCH: 'True', SHARD_COUNT: '3', MAX_CONCURRENT_ANSWERS: '' })).toMatchObject({
       askRateLimit: 7,

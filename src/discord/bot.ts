@@ -1,15 +1,20 @@
-import { Client, Events, GatewayIntentBits, Partials, type Interaction, type Message } from 'discord.js';
+import { Client, Events, Partials, RESTEvents, type Interaction } from 'discord.js';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/engine.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { commands } from './commands/index.ts';
 import type { BotContext } from './context.ts';
-import { guardAutocomplete, guardInteraction, guardMessage } from './boundary.ts';
+import { AutoAnswerQueue } from './auto-answers.ts';
+import { guardAutocomplete, guardInteraction } from './boundary.ts';
+import { ChannelModes } from './channel-modes.ts';
 import { NO_MENTIONS } from './format.ts';
+import { handleFollowUpThread } from './follow-up-thread.ts';
+import { handleSolved } from './forum.ts';
 import { ConcurrencyLimiter, Cooldown } from './guard.ts';
 import { handleComment, handleVote } from './feedback.ts';
-import { answerMention } from './mention.ts';
+import { botIntents, intentReport } from './intents.ts';
+import { routeMessage } from './messages.ts';
 import { openBotState } from '../state/open-state.ts';
 import { watchKnowledge } from '../engine/watch-knowledge.ts';
 import { assertWritableDir } from '../writable-dir.ts';
@@ -18,13 +23,6 @@ import type { KnowledgeScope } from '../engine/engine.ts';
 
 /** In-flight replies get this long to finish at shutdown before the client is closed anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
-
-/**
- * Guilds and GuildMessages deliver slash commands' context and messages; a message that mentions
- * the bot carries its content without the privileged MessageContent intent. DirectMessages (with
- * the Channel partial, as DM channels are not cached) lets people ask in DMs.
- */
-export const BOT_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
 
 /** `rest.api` only when set: `{ api: undefined }` would replace discord.js's default and break it. */
 export function restOptions(config: Pick<Config, 'discordApiUrl'>): { api: string } | Record<string, never> {
@@ -37,9 +35,10 @@ export interface RunningBot {
   shutdown(): Promise<void>;
 }
 
+/** The intents are src/discord/intents.ts's; the Channel partial lets DMs (uncached channels) through. */
 export function createClient(config: Config): Client {
   return new Client({
-    intents: BOT_INTENTS,
+    intents: botIntents(config),
     partials: [Partials.Channel],
     allowedMentions: NO_MENTIONS,
     rest: restOptions(config),
@@ -60,11 +59,15 @@ export function attachHandlers(client: Client, ctx: BotContext): RunningBot {
     track(handleInteraction(interaction, ctx));
   });
   client.on(Events.MessageCreate, (message) => {
-    if (!accepting || message.author.bot || !client.user) return;
-    // In a server only messages that mention the bot are for it; in a DM every message is.
-    if (message.inGuild() && !message.mentions.users.has(client.user.id)) return;
-    track(handleMention(message, client.user.id, ctx));
+    if (!accepting || !client.user) return;
+    // src/discord/messages.ts decides: DMs, mentions, and in `auto` channels forum posts and follow-ups.
+    track(routeMessage(message, ctx));
   });
+  client.on(Events.ChannelDelete, (channel) => {
+    if (!channel.isDMBased()) track(ctx.channelModes.forget(channel.guildId, channel.id));
+  });
+  // Each 429 is an invalid request Discord counts against the bot: worth a warning if it ever happens.
+  client.rest.on(RESTEvents.RateLimited, (info) => ctx.logger.warn({ route: info.route, global: info.global, retryAfterMs: info.retryAfter }, 'rate limited by Discord'));
   client.on(Events.Error, (error) => ctx.logger.error({ err: error }, 'client error'));
   client.on(Events.ShardError, (error, shardId) => ctx.logger.error({ err: error, shardId }, 'gateway shard error'));
   client.on(Events.Warn, (message) => ctx.logger.warn(message));
@@ -73,6 +76,8 @@ export function attachHandlers(client: Client, ctx: BotContext): RunningBot {
     client,
     async shutdown() {
       accepting = false;
+      // Automatic answers not started yet are not in flight: they are dropped, those running finish.
+      ctx.autoAnswers.stop();
       const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
       await Promise.race([Promise.allSettled([...inFlight]), grace]);
       await client.destroy();
@@ -96,7 +101,9 @@ async function handleInteraction(interaction: Interaction, ctx: BotContext): Pro
       ctx.logger,
       where,
       async () => {
-        const handled = interaction.isButton() ? await handleVote(interaction, ctx) : await handleComment(interaction, ctx);
+        const handled = interaction.isButton()
+          ? (await handleVote(interaction, ctx)) || (await handleSolved(interaction, ctx)) || (await handleFollowUpThread(interaction, ctx))
+          : await handleComment(interaction, ctx);
         if (!handled) ctx.logger.warn(where, 'unknown component');
       },
       'component',
@@ -109,12 +116,6 @@ async function handleInteraction(interaction: Interaction, ctx: BotContext): Pro
     if (!command) throw new Error(`unknown command /${interaction.commandName}`);
     await command.execute(interaction, ctx);
   });
-}
-
-function handleMention(message: Message, botId: string, ctx: BotContext): Promise<void> {
-  return guardMessage(message, ctx.logger, { event: 'mention', userId: message.author.id, guildId: message.guildId }, () =>
-    answerMention(message, botId, ctx),
-  );
 }
 
 /** `npm start` with a token: open the engine, log in, and run until SIGINT/SIGTERM. */
@@ -134,6 +135,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   logger.info({ state: state.where, shared: state.knowledge !== undefined }, 'state opened');
   const client = createClient(config);
   const owners = new BotOwners(config);
+  const channelModes = new ChannelModes(feedback, logger);
   const ctx: BotContext = {
     engine,
     config,
@@ -142,6 +144,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     limiter: new ConcurrencyLimiter(config.maxConcurrentAnswers),
     feedback,
     owners,
+    channelModes,
+    autoAnswers: new AutoAnswerQueue(config.autoAnswersPerSecond, logger),
+    startedAt: Date.now(),
   };
   const bot = attachHandlers(client, ctx);
   shareKnowledgeChanges(client, engine, logger);
@@ -175,8 +180,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   process.once('SIGTERM', () => stop('SIGTERM'));
 
   client.once(Events.ClientReady, (c) => {
-    // Owners are known before the bot says it is ready, so no owner is refused in its first seconds.
-    void owners.refresh(c, logger).finally(() => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'bot ready'));
+    // Owners are known before the bot says it is ready, so no owner is refused in its first seconds;
+    // so are the servers' channel modes, read once into memory (and said what they need of intents).
+    void Promise.all([owners.refresh(c, logger), logIntents(config, channelModes, c.guilds.cache.keys(), logger)]).finally(() =>
+      logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'bot ready'),
+    );
   });
   try {
     await client.login(config.discordToken);
@@ -219,8 +227,21 @@ function shareKnowledgeChanges(client: Client, engine: Engine, logger: Logger): 
   });
 }
 
+/**
+ * The one start-up line on intents (src/discord/intents.ts), for the modes admins chose in the
+ * servers this process serves; reading them also puts every server's modes in memory.
+ */
+async function logIntents(config: Config, modes: ChannelModes, guildIds: Iterable<string>, logger: Logger): Promise<void> {
+  const report = intentReport(config, await modes.summary(guildIds));
+  logger[report.level](report.fields, report.message);
+}
+
 function describeLoginError(error: unknown): string {
-  const code = (error as { code?: string }).code;
+  const code = (error as { code?: string | number }).code;
   if (code === 'TokenInvalid') return 'the token in DISCORD_TOKEN was rejected; reset it in the developer portal.';
+  // @discordjs/ws rejects the login with this message when the gateway closes with 4014.
+  if (code === 'DisallowedIntents' || /disallowed intents/i.test(errorMessage(error))) {
+    return 'Discord refused the Message Content intent: MESSAGE_CONTENT_INTENT=true needs "Message Content Intent" switched on in the developer portal (Bot → Privileged Gateway Intents); switch it on, or unset MESSAGE_CONTENT_INTENT.';
+  }
   return errorMessage(error).replaceAll(/[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}/g, '[redacted]');
 }

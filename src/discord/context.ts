@@ -3,6 +3,8 @@ import type { Config } from '../config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { FeedbackState } from '../state/types.ts';
 import type { Logger } from '../logger.ts';
+import type { AutoAnswerQueue } from './auto-answers.ts';
+import type { ChannelModes } from './channel-modes.ts';
 import type { ConcurrencyLimiter, Cooldown } from './guard.ts';
 import type { BotOwners } from './owners.ts';
 
@@ -17,6 +19,12 @@ export interface BotContext {
   feedback: FeedbackState;
   /** Who owns the bot: they change the base knowledge and see every server's figures. */
   owners: BotOwners;
+  /** How the bot behaves in each channel, as admins set it (/channel). */
+  channelModes: ChannelModes;
+  /** Forum posts and follow-ups answered on the bot's own, paced. */
+  autoAnswers: AutoAnswerQueue;
+  /** When this process started (ms): nothing older is answered on the bot's own. */
+  startedAt: number;
 }
 
 /** One slash command: its registration data and its handler (the discord.js guide's shape). */

@@ -22,13 +22,17 @@ const COMMENT_FIELD = 'comment';
 const FEEDBACK_COMMENT_MAX = MAX_STORED_COMMENT_CHARS;
 
 /** 👍 / 👎 under an answer; the custom ids carry the recorded question's id. */
-export function feedbackButtons(questionId: number): APIActionRowComponent<APIComponentInMessageActionRow> {
-  return new ActionRowBuilder<ButtonBuilder>()
-    .addComponents(
-      new ButtonBuilder().setCustomId(`${VOTE_PREFIX}:up:${questionId}`).setEmoji('👍').setStyle(ButtonStyle.Secondary),
-      new ButtonBuilder().setCustomId(`${VOTE_PREFIX}:down:${questionId}`).setEmoji('👎').setStyle(ButtonStyle.Secondary),
-    )
-    .toJSON();
+export function voteButtons(questionId: number): ButtonBuilder[] {
+  return [
+    new ButtonBuilder().setCustomId(`${VOTE_PREFIX}:up:${questionId}`).setEmoji('👍').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder().setCustomId(`${VOTE_PREFIX}:down:${questionId}`).setEmoji('👎').setStyle(ButtonStyle.Secondary),
+  ];
+}
+
+/** The row under an answer: 👍 / 👎 (when the question was recorded) and any further buttons; none at all: no row. */
+export function answerButtons(questionId: number | undefined, extra: readonly ButtonBuilder[] = []): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+  const buttons = [...(questionId === undefined ? [] : voteButtons(questionId)), ...extra];
+  return buttons.length === 0 ? [] : [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons).toJSON()];
 }
 
 export function parseVoteId(customId: string): { vote: 'up' | 'down'; questionId: number } | undefined {

@@ -16,11 +16,13 @@ import {
   type APIEmbedField,
 } from 'discord.js';
 import { citationLabel, groupSources, pagesSuffix, type SourceGroup } from '../answer/sources.ts';
+import type { ChannelSetting } from './channel-modes.ts';
 import type { FeedbackReport } from '../feedback/store.ts';
 import { originOf } from '../engine/origin.ts';
 import { graphemePrefix } from '../text.ts';
 import type { Answer, BuildProgress, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
 import {
+  EMBED_AUTHOR_NAME_LIMIT,
   EMBED_DESCRIPTION_LIMIT,
   EMBED_FIELD_COUNT_LIMIT,
   EMBED_FIELD_NAME_LIMIT,
@@ -100,6 +102,15 @@ function bareUrl(run: string): string {
   // Not one to show as a link (credentials, too long): its text, every `:` escaped so neither it
   // nor a URL inside it links anywhere (and no second pass over the rest: linear time).
   return url.replace(/[\\*_~`|[\]()<>#:]/g, '\\$&') + rest;
+}
+
+/**
+ * The text `escapeText` was given, from what it made (linear): each backslash-escaped character
+ * back to itself, each `<url>` back to the URL. Used to read the bot's own answers back from a
+ * thread; what was cut to a limit stays cut.
+ */
+export function unescapeText(shown: string): string {
+  return shown.replace(/\\([^\n])|<(https?:\/\/[^\s<>]+)>/g, (_match, escaped?: string, url?: string) => escaped ?? url ?? '');
 }
 
 /**
@@ -260,24 +271,51 @@ function sourceLine(g: SourceGroup): string {
   return `**${citationLabel(g.numbers)}** ${escapeText(g.title)}${pagesSuffix(g.pages)} — ${escapeText(g.section)}${note}${url ? ` ${url}` : ''}`;
 }
 
-export function answerEmbed(answer: Answer, stats: Pick<EngineStats, 'knowledgeVersion' | 'embedder'>): APIEmbed {
-  const footer = { text: truncate(`Knowledge ${stats.knowledgeVersion} · answers quote their sources · ${stats.embedder}`, EMBED_FOOTER_LIMIT) };
+/** Every answer's footer says this; it is how the bot recognises its own answers when it reads a thread back. */
+const ANSWER_FOOTER_MARK = 'answers quote their sources';
+
+/** How an answer came to be, when it was not a plain question: read as a follow-up, or from a forum post's title alone. */
+export interface AnswerNotes {
+  /** The bot could read only the forum post's title (no Message Content intent). */
+  titleOnly?: boolean;
+}
+
+export function answerEmbed(answer: Answer, stats: Pick<EngineStats, 'knowledgeVersion' | 'embedder'>, notes: AnswerNotes = {}): APIEmbed {
+  const readFrom = notes.titleOnly ? "Read from the post's title · " : '';
+  const footer = { text: truncate(`${readFrom}Knowledge ${stats.knowledgeVersion} · ${ANSWER_FOOTER_MARK} · ${stats.embedder}`, EMBED_FOOTER_LIMIT) };
   const title = truncate(escapeText(answer.question || 'Your question'), EMBED_TITLE_LIMIT);
+  // An author line is plain text (no Markdown), so the earlier question is shown as it was asked.
+  const readWith = answer.context?.reading === 'follow-up' ? answer.context.readWith : undefined;
+  const author = readWith === undefined ? {} : { author: { name: truncate(`↪ Follow-up to “${readWith}”`, EMBED_AUTHOR_NAME_LIMIT) } };
   if (answer.refused) {
-    return { title, description: truncate(escapeText(answer.answer), EMBED_DESCRIPTION_LIMIT), color: COLOR_REFUSAL, footer };
+    const hint = notes.titleOnly ? "\nI could read only this post's title: mention me here with your question to ask again." : '';
+    return { ...author, title, description: truncate(escapeText(answer.answer) + hint, EMBED_DESCRIPTION_LIMIT), color: COLOR_REFUSAL, footer };
   }
   const fields = linesToFields('Sources', groupSources(answer.citations).map(sourceLine), 3);
-  const fixed = embedLength({ title, footer, fields });
+  const fixed = embedLength({ ...author, title, footer, fields });
   const description = fitPassages(escapeText(answer.answer, { keepCitations: true }), Math.min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - fixed));
-  return { title, description, color: COLOR_ANSWER, fields, footer };
+  return { ...author, title, description, color: COLOR_ANSWER, fields, footer };
 }
 
 export function answerReply(
   answer: Answer,
   stats: Pick<EngineStats, 'knowledgeVersion' | 'embedder'>,
   components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [],
+  notes: AnswerNotes = {},
 ): ReplyPayload {
-  return { embeds: [answerEmbed(answer, stats)], components, allowedMentions: NO_MENTIONS };
+  return { embeds: [answerEmbed(answer, stats, notes)], components, allowedMentions: NO_MENTIONS };
+}
+
+/**
+ * One of the bot's answers read back from its embed: the question as shown (up to the title's
+ * limit) and, unless it was a refusal, the answer text with its `[n]` markers. Anything else the
+ * bot sent (help, errors, notes) is undefined.
+ */
+export function readAnswerEmbed(embed: APIEmbed | undefined): { question: string; answer?: string } | undefined {
+  if (embed?.footer?.text.includes(ANSWER_FOOTER_MARK) !== true || embed.title === undefined) return undefined;
+  const question = unescapeText(embed.title);
+  if (embed.color === COLOR_REFUSAL || embed.description === undefined) return { question };
+  return { question, answer: unescapeText(embed.description) };
 }
 
 /** One field per skill while they fit; with more skills than that, the full list is attached. */
@@ -384,8 +422,23 @@ export function knowledgeListReply(stats: EngineStats): ReplyPayload {
   };
 }
 
-/** What the bot knows and can do; long lists end in "… and N more" (`/knowledge list` has them all). */
-export function helpEmbed(stats: EngineStats): APIEmbed {
+const MODE_WORDS: Record<ChannelSetting['mode'], string> = {
+  auto: 'answers on its own',
+  mention: 'answers when mentioned',
+  off: 'stays silent',
+};
+
+/** A channel's setting as one line of /help or /channel: where, what the bot does there, which tag it adds. */
+export function channelSettingLine(setting: Pick<ChannelSetting, 'channelId' | 'kind' | 'mode'>, tagName?: string): string {
+  const tag = tagName === undefined ? '' : ` · answered posts get the tag ${escapeText(tagName)}`;
+  return `<#${setting.channelId}> (${setting.kind}): **${setting.mode}**, ${MODE_WORDS[setting.mode]}${tag}`;
+}
+
+/**
+ * What the bot knows and can do; long lists end in "… and N more" (`/knowledge list` has them all).
+ * For a server's admins, `channels` lists the channel modes set there (/channel).
+ */
+export function helpEmbed(stats: EngineStats, channels?: readonly string[]): APIEmbed {
   const topics = [...new Set(stats.documentsList.flatMap((d) => d.sections))].map((t) => `• ${escapeText(t)}`);
   const sources = stats.documentsList.map(
     (d) => `• ${escapeText(d.title)} — ${escapeText(d.id)}, ${d.chunks} passages${d.origin === 'server' ? SERVER_DOCUMENT_NOTE : ''}`,
@@ -402,9 +455,18 @@ export function helpEmbed(stats: EngineStats): APIEmbed {
         value:
           '`/ask question:` ask anything (add `private:True` to see the answer alone)\n' +
           '`/skills [area:]` the skills list\n`/reindex` reload the knowledge (Manage Server)\n' +
-          'Or mention me with your question.',
+          '`/channel mode:` how I behave in a channel: `auto`, `mention` or `off` (Manage Server)\n' +
+          'Or mention me with your question; in a thread I read the conversation with it.',
       },
       { name: `Sources (${stats.documents})`, value: fitList(sources, EMBED_FIELD_VALUE_LIMIT).text || '—' },
+      ...(channels === undefined
+        ? []
+        : [
+            {
+              name: 'Channel modes here (admins)',
+              value: fitList(channels, EMBED_FIELD_VALUE_LIMIT).text || 'None set: I answer when mentioned, everywhere. Set one with `/channel`.',
+            },
+          ]),
     ],
     footer: { text: `Knowledge ${stats.knowledgeVersion} · built ${stats.builtAt} · ${stats.embedder}` },
   });

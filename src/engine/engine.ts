@@ -12,6 +12,7 @@ import { inProcessBuildWork, type BuildWork } from './build-work.ts';
 import { BuildWorker } from './build-worker.ts';
 import { ThreadEmbedder } from './thread-embedder.ts';
 import { calibrateGate } from './calibrate-gate.ts';
+import { resolveQuery, type ConversationTurn, type ResolvedQuery } from './follow-up.ts';
 import { KnowledgeSet } from './knowledge-set.ts';
 import { addKnowledgeFile, removeKnowledgeFile, restoreKnowledgeFile, safeKnowledgeFileName } from './knowledge-files.ts';
 import type { LiveIndex } from './live-index.ts';
@@ -87,6 +88,12 @@ export interface SharedKnowledge {
 export interface KnowledgeScope {
   /** A Discord server (guild) id. */
   server?: string;
+}
+
+/** A question in its scope and, in a conversation, after the earlier turns it may follow up on. */
+export interface AskOptions extends KnowledgeScope {
+  /** Earlier turns, oldest first (src/engine/follow-up.ts reads the last few). */
+  conversation?: readonly ConversationTurn[];
 }
 
 export interface ReindexOptions extends KnowledgeScope {
@@ -245,7 +252,7 @@ export class Engine {
     }
   }
 
-  async ask(rawQuestion: string, scope: KnowledgeScope = {}): Promise<Answer> {
+  async ask(rawQuestion: string, scope: AskOptions = {}): Promise<Answer> {
     const started = performance.now();
     const { question, truncated } = cleanQuestion(rawQuestion);
     const refuse = (reason: RefusalReason, topics: readonly string[], timings = { embedMs: 0, searchMs: 0 }, confidence = 0, names: readonly string[] = []): Answer => ({
@@ -266,21 +273,21 @@ export class Engine {
     const unknown = unknownNames(question, view.server === undefined ? [view.base] : [view.base, view.server]);
     if (unknown.length > 0) return refuse('unknown-names', view.topics, undefined, -GATE_Z, unknown);
 
-    const embedStart = performance.now();
-    const queryVector = await this.embedQuery(question);
-    const embedMs = elapsed(embedStart);
+    // In a conversation the question may lean on earlier turns: it is searched as resolved.
+    const { query, retrieval, embedMs, searchMs } = await this.searchInContext(question, scope.conversation, view);
+    const context = query.reading === undefined ? {} : { context: { reading: query.reading, ...(query.readWith !== undefined && { readWith: query.readWith }) } };
+    const gate = retrieval === undefined ? undefined : gateScore(retrieval.documents, view.gate);
+    const confidence = gate !== undefined && Number.isFinite(gate.z) ? gate.z - GATE_Z : -GATE_Z;
 
-    const searchStart = performance.now();
-    const retrieval = this.search(view, queryVector, question);
-    const searchMs = elapsed(searchStart);
-    const gate = gateScore(retrieval.documents, view.gate);
-    const confidence = Number.isFinite(gate.z) ? gate.z - GATE_Z : -GATE_Z;
-
-    if (!passesGate(gate)) return refuse('off-topic', view.topics, { embedMs, searchMs }, confidence);
-    const labels = selectPassages(question, retrieval.ranked, view.chunks, this.selection);
-    const figure = figureAsked(question);
+    if (retrieval === undefined || gate === undefined || !passesGate(gate)) {
+      return { ...refuse('off-topic', view.topics, { embedMs, searchMs }, confidence), ...context };
+    }
+    // A follow-up naming one list item is shaped by that item, not by the list question it follows.
+    const shape = query.shapeText ?? query.text;
+    const labels = selectPassages(shape, retrieval.ranked, view.chunks, this.selection);
+    const figure = figureAsked(shape);
     if (figure !== undefined && !labels.some((label) => statesFigure(view.chunks[label]!.text, figure))) {
-      return refuse('no-figure', view.topics, { embedMs, searchMs }, confidence);
+      return { ...refuse('no-figure', view.topics, { embedMs, searchMs }, confidence), ...context };
     }
     const byLabel = new Map(retrieval.ranked.map((c, i) => [c.label, { rank: i + 1, dense: c.dense }]));
     // Quotes are chosen by the term weights of the knowledge the best passage comes from.
@@ -302,7 +309,51 @@ export class Engine {
       truncated,
       confidence: round3(confidence),
       timings: { totalMs: elapsed(started), embedMs, searchMs },
+      ...context,
     };
+  }
+
+  /**
+   * The question's query and its retrieval. Alone, the question is searched as it is. After
+   * earlier turns it is resolved (src/engine/follow-up.ts): a follow-up is searched as rewritten,
+   * and one the gate refuses that way is tried alone, so a context never costs an answer the
+   * question would get by itself. A follow-up whose new words the knowledge does not know is not
+   * searched at all (`retrieval` undefined): its subject is not in the knowledge, whatever the topic.
+   */
+  private async searchInContext(
+    question: string,
+    conversation: readonly ConversationTurn[] | undefined,
+    view: View,
+  ): Promise<{ query: ResolvedQuery; retrieval: Retrieval | undefined; embedMs: number; searchMs: number }> {
+    let embedMs = 0;
+    let searchMs = 0;
+    const run = async (text: string): Promise<Retrieval> => {
+      const embedStart = performance.now();
+      const vector = await this.embedQuery(text);
+      embedMs += elapsed(embedStart);
+      const searchStart = performance.now();
+      const retrieval = this.search(view, vector, text);
+      searchMs += elapsed(searchStart);
+      return retrieval;
+    };
+    if (conversation === undefined || conversation.length === 0) {
+      const query = { text: question };
+      return { query, retrieval: await run(question), embedMs, searchMs };
+    }
+    const stats = [view.base.termStats, ...(view.server ? [view.server.termStats] : [])];
+    const query = resolveQuery(
+      question,
+      conversation.map((turn) => ({ question: cleanQuestion(turn.question).question, ...(turn.answer !== undefined && { answer: turn.answer }) })),
+      { knows: (term) => stats.some((s) => s.knows(term)), idf: (term) => view.base.termStats.idf(term) },
+    );
+    // A follow-up whose own new words the knowledge does not know is refused, with or without its topic.
+    if (query.unknownTerms !== undefined) return { query, retrieval: undefined, embedMs, searchMs };
+    const retrieval = await run(query.text);
+    const passes = (r: Retrieval) => passesGate(gateScore(r.documents, view.gate));
+    if (query.reading !== 'follow-up' || passes(retrieval)) return { query, retrieval, embedMs, searchMs };
+    const alone = await run(question);
+    if (passes(alone)) return { query: { text: question, reading: 'new-topic' }, retrieval: alone, embedMs, searchMs };
+    return { query, retrieval, embedMs, searchMs };
   }
 
   /** The base's skills list as the knowledge states it, optionally narrowed to an area. */

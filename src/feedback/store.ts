@@ -38,7 +38,8 @@ const RETRY_PENDING_MS = 5_000;
 /** After the file was found busy, writes are queued at once for this long instead of each waiting again. */
 const BUSY_BACKOFF_MS = 1_000;
 
-export type Surface = 'slash' | 'mention' | 'cli';
+/** Where a question came from: /ask, a mention or DM, the terminal, or a message the bot answered on its own (a forum post, a follow-up). */
+export type Surface = 'slash' | 'mention' | 'cli' | 'auto';
 export type Vote = 'up' | 'down';
 
 export interface RecordedCitation {
@@ -147,6 +148,30 @@ const MIGRATIONS: ((db: Db) => void)[] = [
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (guild_id, channel_id, key)
       ) STRICT`),
+  // Automatic answers (forum posts, follow-ups) are their own surface. SQLite cannot change a CHECK
+  // constraint in place: the table is rebuilt, its rows and ids kept (migrations run with foreign
+  // keys off, so votes and comments stay as they are).
+  (db) => {
+    db.exec(`
+      CREATE TABLE questions_new (
+        id INTEGER PRIMARY KEY,
+        asked_at INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        normalized TEXT NOT NULL,
+        guild_id TEXT,
+        user_hash TEXT NOT NULL,
+        surface TEXT NOT NULL CHECK (surface IN ('slash', 'mention', 'cli', 'auto')),
+        refused INTEGER NOT NULL CHECK (refused IN (0, 1)),
+        confidence REAL NOT NULL,
+        citations TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO questions_new SELECT id, asked_at, question, normalized, guild_id, user_hash, surface, refused, confidence, citations FROM questions;
+      DROP TABLE questions;
+      ALTER TABLE questions_new RENAME TO questions;
+      CREATE INDEX questions_asked_at ON questions (asked_at);
+      CREATE INDEX questions_guild_asked_at ON questions (guild_id, asked_at);
+    `);
+  },
 ];
 
 /** Lower case, apostrophes dropped, other punctuation and runs of spaces collapsed to one space. */
@@ -263,8 +288,11 @@ export class FeedbackStore implements FeedbackState {
       // Waiting on another program's lock would hold up answers: give up after a few ms instead.
       db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
-      db.pragma('foreign_keys = ON');
+      // Foreign keys (on by default in better-sqlite3) are enforced once the schema is current: a
+      // migration that rebuilds a table must not cascade its drop into votes and comments.
+      db.pragma('foreign_keys = OFF');
       migrate(db, file);
+      db.pragma('foreign_keys = ON');
       const salt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get('user_salt');
       if (!salt) throw new Error('its meta table has no user salt');
       const store = new FeedbackStore(db, salt.value, prepare(db), retentionDays, now, logger, maxPending);
@@ -508,6 +536,8 @@ function migrate(db: Db, file: string): void {
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       MIGRATIONS[v]!(db);
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) throw new Error(`migration ${v + 1} left ${broken.length} row(s) pointing nowhere`);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
   }

@@ -43,8 +43,8 @@ describe('npm run register', () => {
     expect(puts).toHaveLength(1);
     expect(puts[0]!.scope).toBe(emulator.guildId);
     const byName = Object.fromEntries(emulator.registeredCommands.map((c) => [c.name, c]));
-    expect(Object.keys(byName).sort()).toEqual(['ask', 'help', 'knowledge', 'reindex', 'skills', 'stats']);
-    for (const admin of ['reindex', 'knowledge', 'stats']) {
+    expect(Object.keys(byName).sort()).toEqual(['ask', 'channel', 'help', 'knowledge', 'reindex', 'skills', 'stats']);
+    for (const admin of ['reindex', 'knowledge', 'channel', 'stats']) {
       expect(byName[admin]!.default_member_permissions).toBe('32');
       expect(byName[admin]!.contexts).toEqual([0]);
     }

@@ -68,7 +68,7 @@ describe('FeedbackStore', () => {
     });
     expect(JSON.parse(row!.citations as string)).toEqual([{ n: 1, source: 'roles.md', section: 'Skills', score: 0.61 }]);
     expect(row!.user_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(rows(file, 'PRAGMA user_version')[0]).toEqual({ user_version: 3 });
+    expect(rows(file, 'PRAGMA user_version')[0]).toEqual({ user_version: 4 });
     expect(rows(file, 'PRAGMA journal_mode')[0]).toEqual({ journal_mode: 'wal' });
   });
 

@@ -88,6 +88,12 @@ describe.each([
     expect(await store.report({ days: 1 })).toMatchObject({ questions: 1, up: 0, down: 1 });
   });
 
+  it.skipIf(skip)('records every surface, answers the bot gave on its own (forum posts, follow-ups) included', async () => {
+    const { store } = await opened();
+    for (const surface of ['slash', 'mention', 'cli', 'auto'] as const) expect(await store.recordQuestion(ask(`From ${surface}?`, { surface }))).toBeGreaterThan(0);
+    expect(await store.report({ days: 1 })).toMatchObject({ questions: 4 });
+  });
+
   it.skipIf(skip)('truncates the stored question to 500 characters', async () => {
     const { store } = await opened();
     await store.recordQuestion(ask('q'.repeat(700)));

@@ -29,6 +29,18 @@
  * Only the owning session gets the guild in READY, its GUILD_CREATE and its events (interactions, messages); DMs
  * go to shard 0; a session without `shard` is [0, 1]. `/gateway/bot` recommends `recommendedShards` (default 1).
  *
+ * Forums and threads: `addChannel({ type: 'forum', tags })` adds a forum channel with its tags (or another text
+ * channel), `injectForumPost()` creates a post as Discord does (THREAD_CREATE with `newly_created`, then the starter
+ * message, whose id is the thread's), messages go into threads with `injectMessage({ channelId: threadId })`,
+ * `setThreadState()` archives or locks one. The bot may edit a post's tags (PATCH, with Manage Threads; moderated
+ * tags too), start a thread from a message, and post into threads (an archived, unlocked thread is unarchived by
+ * it; a locked one refuses). Channel permission overwrites (`setChannelOverwrite()`) decide what the bot sees and
+ * may do; events of channels it cannot view are not delivered.
+ *
+ * Rate limits are enforced as Discord documents them (./emulator-rate-limits.ts): every bot-token response carries
+ * the `X-RateLimit-*` headers, a request beyond a bucket or the global limit gets 429, and each 429 is recorded in
+ * `rateLimitHits` so a test can assert the bot never hit one.
+ *
  * Notes on discord.js against it: `login()` resolves at READY, before the guild is cached (wait for clientReady);
  * DMs reach `messageCreate` only with `partials: [Partials.Channel]`; without the MESSAGE_CONTENT intent, guild
  * messages that do not mention the bot arrive with empty content (as on Discord).
@@ -38,6 +50,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { RateLimiter, type RateLimitHit, type RateLimitOptions } from './emulator-rate-limits.ts';
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
@@ -56,6 +69,7 @@ import {
   Locale,
   MessageFlags,
   MessageType,
+  OverwriteType,
   PermissionFlagsBits,
   RESTJSONErrorCodes,
   TextInputStyle,
@@ -77,7 +91,11 @@ import type {
   APIDMChannel,
   APIEmbed,
   APIGuild,
+  APIGuildForumChannel,
+  APIGuildForumTag,
   APIGuildMember,
+  APIOverwrite,
+  APIThreadChannel,
   APIInteraction,
   APIInteractionGuildMember,
   APIInteractionResponse,
@@ -246,6 +264,19 @@ const DiscordErrors = {
   },
   emptyMessage: { status: 400, code: RESTJSONErrorCodes.CannotSendAnEmptyMessage, message: 'Cannot send an empty message' },
   invalidWebhookToken: { status: 401, code: RESTJSONErrorCodes.InvalidWebhookToken, message: 'Invalid Webhook Token' },
+  missingAccess: { status: 403, code: RESTJSONErrorCodes.MissingAccess, message: 'Missing Access' },
+  missingPermissions: { status: 403, code: RESTJSONErrorCodes.MissingPermissions, message: 'Missing Permissions' },
+  wrongChannelType: {
+    status: 400,
+    code: RESTJSONErrorCodes.CannotExecuteActionOnThisChannelType,
+    message: 'Cannot execute action on this channel type',
+  },
+  threadAlreadyCreated: {
+    status: 400,
+    code: RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage,
+    message: 'A thread has already been created for this message',
+  },
+  threadLocked: { status: 403, code: RESTJSONErrorCodes.ThreadLocked, message: 'Thread is locked' },
   invalidJson: {
     status: 400,
     code: RESTJSONErrorCodes.RequestBodyContainsInvalidJSON,
@@ -291,6 +322,7 @@ export const EmulatorPermissions = {
     PermissionFlagsBits.ViewChannel |
     PermissionFlagsBits.SendMessages |
     PermissionFlagsBits.SendMessagesInThreads |
+    PermissionFlagsBits.CreatePublicThreads |
     PermissionFlagsBits.EmbedLinks |
     PermissionFlagsBits.AttachFiles |
     PermissionFlagsBits.AddReactions |
@@ -344,6 +376,8 @@ export interface DiscordEmulatorOptions {
   logProblems?: boolean;
   /** The `shards` GET /gateway/bot recommends (what discord.js's ShardingManager uses for 'auto'). Default 1. */
   recommendedShards?: number;
+  /** Discord's REST rate limits (./emulator-rate-limits.ts), or false for none. Default: Discord's. */
+  rateLimits?: RateLimitOptions | false;
   /**
    * Further guilds the bot is in, beside the main one (`emulator.otherGuilds`): each with its own owner,
    * @everyone and Moderator roles and one text channel. Interactions are injected into one with `guildId`.
@@ -475,6 +509,38 @@ export interface InjectedMessage {
   readonly payload: APIMessage;
   /** Number of gateway sessions it was dispatched to (0 when no session has the needed intent). */
   readonly deliveredTo: number;
+}
+
+export interface AddChannelOptions {
+  type: 'text' | 'forum';
+  name?: string;
+  /** A forum's tags: names, or tags with `moderated` (only Manage Threads may apply them) and an emoji. */
+  tags?: readonly (string | { name: string; moderated?: boolean; emoji?: string })[];
+}
+
+export interface AddedChannel {
+  readonly channelId: string;
+  /** Tag ids by tag name (forums). */
+  readonly tagIds: Readonly<Record<string, string>>;
+}
+
+export interface InjectForumPostOptions {
+  forumId: string;
+  title: string;
+  /** The starter message's text (sessions without MESSAGE_CONTENT get it empty, unless it mentions the bot). */
+  content?: string;
+  authorId?: string;
+  username?: string;
+  authorIsBot?: boolean;
+  /** Tag ids applied at creation (at most 5, each one of the forum's). */
+  tags?: readonly string[];
+  /** When the post was created (its snowflake's time): a post from before the bot started. Default: now. */
+  createdAt?: number;
+}
+
+export interface InjectedForumPost {
+  readonly threadId: string;
+  readonly starter: InjectedMessage;
 }
 
 export interface WaitOptions {
@@ -648,6 +714,7 @@ class DiscordHttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: DiscordErrorBody,
+    readonly headers: Record<string, string> = {},
   ) {
     super(`${status} ${body.code}: ${body.message}`);
   }
@@ -1623,10 +1690,13 @@ interface RouteContext {
 interface RouteResult {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 interface Route {
   readonly method: string;
+  /** `/channels/:channelId/messages`: the rate-limit bucket's route. */
+  readonly template: string;
   readonly segments: readonly string[];
   /** Interaction callbacks and webhook-token routes are authenticated by their token, not the bot token. */
   readonly auth: 'bot' | 'none';
@@ -1683,7 +1753,19 @@ interface HostedAttachment {
   readonly bytes: Buffer;
 }
 
-type GuildChannelRecord = APITextChannel;
+type GuildChannelRecord = APITextChannel | APIGuildForumChannel | APIThreadChannel;
+
+/** A forum post or a thread started from a message: channel types 11 (public thread). */
+function isThread(channel: GuildChannelRecord | APIDMChannel | undefined): channel is APIThreadChannel {
+  return channel?.type === ChannelType.PublicThread || channel?.type === ChannelType.PrivateThread || channel?.type === ChannelType.AnnouncementThread;
+}
+
+/** Snowflakes compare as numbers: newest first. */
+function byIdDescending(a: { id: string }, b: { id: string }): number {
+  const x = BigInt(a.id);
+  const y = BigInt(b.id);
+  return x < y ? 1 : x > y ? -1 : 0;
+}
 
 type MessageEvent = GatewayDispatchEvents.MessageCreate | GatewayDispatchEvents.MessageUpdate;
 
@@ -1737,6 +1819,8 @@ export class DiscordEmulator {
   readonly commandRegistrations: RegisteredCommandBatch[] = [];
   readonly channelMessages = new WaitableList<ChannelMessageRecord>();
   readonly typingIndicators: { channelId: string; at: number }[] = [];
+  /** Every request answered 429 (rate limited): a well-behaved bot leaves this empty. */
+  readonly rateLimitHits: RateLimitHit[] = [];
   readonly reactions: { channelId: string; messageId: string; emoji: string; method: 'PUT' | 'DELETE'; at: number }[] = [];
 
   private readonly options: Required<
@@ -1760,6 +1844,7 @@ export class DiscordEmulator {
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly routes: Route[];
+  private readonly rateLimiter: RateLimiter | undefined;
   private readonly sessions = new Map<string, GatewaySession>();
   private readonly pendingTimers = new Set<NodeJS.Timeout>();
 
@@ -1837,6 +1922,7 @@ export class DiscordEmulator {
       this.addOtherGuild(`Emulated Guild ${(options.otherGuilds ?? 0) + i + 2}`, options.botUsername ?? 'Emulated Bot', id);
     }
 
+    this.rateLimiter = options.rateLimits === false ? undefined : new RateLimiter(options.rateLimits ?? {});
     this.server = createServer((req, res) => void this.handleHttp(req, res));
     this.server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
     this.wss.on('connection', (socket, req) => this.onGatewayConnection(socket, req));
@@ -1956,6 +2042,249 @@ export class DiscordEmulator {
   /** The DM channel between the bot and `userId` (created on first use, as POST /users/@me/channels does). */
   dmChannelId(userId: string = this.userId): string {
     return this.ensureDmChannel(this.ensureUser(userId)).id;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Channels, forums and threads
+  // -------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Adds a text or forum channel to the main guild (a forum with its tags). Added before the bot connects, it is in
+   * GUILD_CREATE; after, the bot gets CHANNEL_CREATE (when it can view it).
+   */
+  addChannel(options: AddChannelOptions): AddedChannel {
+    const channelId = snowflake();
+    const tagIds: Record<string, string> = {};
+    const main = this.guildChannels.get(this.channelId) as APITextChannel;
+    const common = {
+      id: channelId,
+      guild_id: this.guildId,
+      name: options.name ?? (options.type === 'forum' ? 'help-forum' : `channel-${channelId.slice(-4)}`),
+      position: this.guildChannels.size,
+      permission_overwrites: [] as APIOverwrite[],
+      parent_id: null,
+      nsfw: false,
+      flags: NO_FLAGS as ChannelFlags,
+    };
+    let channel: GuildChannelRecord;
+    if (options.type === 'forum') {
+      const tags = (options.tags ?? []).map((t) => (typeof t === 'string' ? { name: t } : t));
+      if (tags.length > 20) throw new Error('A forum has at most 20 tags');
+      const available_tags: APIGuildForumTag[] = tags.map((tag) => {
+        if (charCount(tag.name) < 1 || charCount(tag.name) > 20) throw new Error(`A forum tag's name has 1 to 20 characters: ${tag.name}`);
+        const id = snowflake();
+        tagIds[tag.name] = id;
+        return { id, name: tag.name, moderated: tag.moderated ?? false, emoji_id: null, emoji_name: tag.emoji ?? null };
+      });
+      channel = {
+        ...common,
+        type: ChannelType.GuildForum,
+        topic: null,
+        last_message_id: null,
+        rate_limit_per_user: 0,
+        default_auto_archive_duration: 4320,
+        available_tags,
+        default_reaction_emoji: null,
+        default_sort_order: null,
+        default_forum_layout: 0,
+        default_thread_rate_limit_per_user: 0,
+      } as APIGuildForumChannel;
+    } else {
+      channel = { ...main, ...common, type: ChannelType.GuildText, last_message_id: null, last_pin_timestamp: null };
+    }
+    this.guildChannels.set(channelId, channel);
+    this.dispatchChannelEvent(GatewayDispatchEvents.ChannelCreate, channel);
+    return { channelId, tagIds };
+  }
+
+  /**
+   * Sets (replaces) one permission overwrite of a channel of the main guild: for a role (`id` a role id, the guild
+   * id for @everyone) or a member. Threads take their parent's overwrites. The bot gets CHANNEL_UPDATE.
+   */
+  setChannelOverwrite(channelId: string, overwrite: { id: string; type: 'role' | 'member'; allow?: bigint; deny?: bigint }): void {
+    const channel = this.guildChannels.get(channelId);
+    if (!channel || isThread(channel)) throw new Error(`Unknown channel ${channelId}, or a thread (threads take their parent's overwrites)`);
+    const entry: APIOverwrite = {
+      id: overwrite.id,
+      type: overwrite.type === 'role' ? OverwriteType.Role : OverwriteType.Member,
+      allow: (overwrite.allow ?? 0n).toString(),
+      deny: (overwrite.deny ?? 0n).toString(),
+    };
+    channel.permission_overwrites = [...(channel.permission_overwrites ?? []).filter((o) => o.id !== overwrite.id), entry];
+    this.dispatchChannelEvent(GatewayDispatchEvents.ChannelUpdate, channel);
+  }
+
+  /**
+   * A member opens a forum post, as Discord delivers it: THREAD_CREATE (`newly_created`), then MESSAGE_CREATE of the
+   * starter message, whose id is the thread's. Sessions without MESSAGE_CONTENT get the starter's text empty.
+   */
+  injectForumPost(options: InjectForumPostOptions): InjectedForumPost {
+    if (this.connectedSessionCount === 0) {
+      throw new Error('No connected gateway session: log a client in and wait for clientReady before injecting.');
+    }
+    const forum = this.guildChannels.get(options.forumId);
+    if (forum?.type !== ChannelType.GuildForum) throw new Error(`${options.forumId} is not a forum channel of the main guild`);
+    const title = options.title;
+    if (charCount(title) < 1 || charCount(title) > 100) throw new Error('A post title has 1 to 100 characters');
+    const tags = options.tags ?? [];
+    if (tags.length > 5) throw new Error('A post has at most 5 tags');
+    for (const tag of tags) if (!forum.available_tags.some((t) => t.id === tag)) throw new Error(`Tag ${tag} is not one of the forum's`);
+    const at = options.createdAt ?? Date.now();
+    const author = this.ensureUser(options.authorId ?? this.userId, { username: options.username, bot: options.authorIsBot });
+    this.ensureMember(author, undefined);
+    const threadId = snowflake(at);
+    const thread: APIThreadChannel = {
+      id: threadId,
+      type: ChannelType.PublicThread,
+      guild_id: this.guildId,
+      parent_id: forum.id,
+      owner_id: author.id,
+      name: title,
+      last_message_id: threadId,
+      rate_limit_per_user: 0,
+      flags: NO_FLAGS as ChannelFlags,
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      applied_tags: [...tags],
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: forum.default_auto_archive_duration ?? 4320,
+        archive_timestamp: isoTime(at),
+        locked: false,
+        create_timestamp: isoTime(at),
+      },
+    };
+    this.guildChannels.set(threadId, thread);
+    forum.last_message_id = threadId;
+    this.dispatchThreadEvent(GatewayDispatchEvents.ThreadCreate, thread, { newly_created: true });
+    const content = options.content ?? '';
+    const message = buildMessage({
+      id: threadId,
+      channelId: threadId,
+      author,
+      content,
+      mentions: parseUserMentions(content).map((id) => this.mentionedUser(id, true)),
+      mentionRoles: parseRoleMentions(content).filter((id) => this.roles.some((role) => role.id === id)),
+      at,
+      extra: { position: 0 },
+    });
+    this.storeMessage(message, false);
+    const deliveredTo = this.broadcastMessage(GatewayDispatchEvents.MessageCreate, message);
+    return { threadId, starter: { id: message.id, payload: message, deliveredTo } };
+  }
+
+  /** Archives, unarchives, locks or unlocks a thread, as a moderator would; the bot gets THREAD_UPDATE. */
+  setThreadState(threadId: string, state: { archived?: boolean; locked?: boolean }): APIThreadChannel {
+    const thread = this.requireThread(threadId);
+    const metadata = thread.thread_metadata!;
+    if (state.archived !== undefined && state.archived !== metadata.archived) {
+      metadata.archived = state.archived;
+      metadata.archive_timestamp = isoTime(Date.now());
+    }
+    if (state.locked !== undefined) metadata.locked = state.locked;
+    this.dispatchThreadEvent(GatewayDispatchEvents.ThreadUpdate, thread);
+    return structuredClone(thread);
+  }
+
+  /** A thread (forum post) as it stands now: its tags, archived and locked state, message count. */
+  getThread(threadId: string): APIThreadChannel | undefined {
+    const thread = this.guildChannels.get(threadId);
+    return isThread(thread) ? structuredClone(thread) : undefined;
+  }
+
+  private requireThread(threadId: string): APIThreadChannel {
+    const thread = this.guildChannels.get(threadId);
+    if (!isThread(thread)) throw new Error(`Unknown thread ${threadId}`);
+    return thread;
+  }
+
+  /** The bot's permissions in a channel of the main guild: its roles, then the channel's overwrites (a thread's parent's). */
+  private botPermissionsIn(channelId: string): bigint {
+    const base = BigInt(this.botPermissions);
+    if ((base & PermissionFlagsBits.Administrator) !== 0n) return ALL_PERMISSIONS;
+    const channel = this.guildChannels.get(channelId);
+    const holder = isThread(channel) ? this.guildChannels.get(channel.parent_id ?? '') : channel;
+    const overwrites = holder?.permission_overwrites ?? [];
+    const roles = this.members.get(this.botUserId)?.roles ?? [];
+    const apply = (bits: bigint, o: APIOverwrite | undefined) => (o ? (bits & ~BigInt(o.deny)) | BigInt(o.allow) : bits);
+    let bits = apply(base, overwrites.find((o) => o.id === this.guildId));
+    let allow = 0n;
+    let deny = 0n;
+    for (const o of overwrites) {
+      if (o.type === OverwriteType.Role && o.id !== this.guildId && roles.includes(o.id)) {
+        allow |= BigInt(o.allow);
+        deny |= BigInt(o.deny);
+      }
+    }
+    bits = (bits & ~deny) | allow;
+    return apply(bits, overwrites.find((o) => o.type === OverwriteType.Member && o.id === this.botUserId));
+  }
+
+  private botCan(channelId: string, permissions: bigint): boolean {
+    return (this.botPermissionsIn(channelId) & permissions) === permissions;
+  }
+
+  /** Discord's answers to a bot lacking permissions: 50001 when it cannot even see the channel, else 50013. */
+  private requireBotPermissions(channelId: string, permissions: bigint): void {
+    if (!this.guildChannels.has(channelId)) return;
+    if (!this.botCan(channelId, PermissionFlagsBits.ViewChannel)) throw DiscordHttpError.of(DiscordErrors.missingAccess);
+    if (!this.botCan(channelId, permissions)) throw DiscordHttpError.of(DiscordErrors.missingPermissions);
+  }
+
+  /** CHANNEL_CREATE/UPDATE of a main-guild channel, to the sessions that own the guild and can view it. */
+  private dispatchChannelEvent(event: GatewayDispatchEvents, channel: GuildChannelRecord): void {
+    this.dispatchToSessions(
+      event,
+      (session) => ((session.intents & GatewayIntentBits.Guilds) !== 0 && this.botCan(channel.id, PermissionFlagsBits.ViewChannel) ? channel : undefined),
+      { guildId: this.guildId },
+    );
+  }
+
+  /** THREAD_CREATE/UPDATE (GUILDS intent), to the sessions that own the guild and can view the thread's parent. */
+  private dispatchThreadEvent(event: GatewayDispatchEvents, thread: APIThreadChannel, extra: JsonObject = {}): void {
+    this.dispatchToSessions(
+      event,
+      (session) =>
+        (session.intents & GatewayIntentBits.Guilds) !== 0 && this.botCan(thread.id, PermissionFlagsBits.ViewChannel) ? { ...thread, ...extra } : undefined,
+      { guildId: this.guildId },
+    );
+  }
+
+  /**
+   * A message arriving in a thread: counted, and an archived thread is unarchived (a locked one takes messages
+   * only from those who may manage threads, which `byBot` says for the bot).
+   */
+  private noteThreadMessage(channelId: string, byBot: boolean): void {
+    const thread = this.guildChannels.get(channelId);
+    if (!isThread(thread)) return;
+    const metadata = thread.thread_metadata!;
+    if (metadata.locked && !(byBot && this.botCan(thread.id, PermissionFlagsBits.ManageThreads))) {
+      if (byBot) throw DiscordHttpError.of(DiscordErrors.threadLocked);
+      throw new Error(`Thread ${thread.id} is locked: members cannot post in it`);
+    }
+    thread.message_count = (thread.message_count ?? 0) + 1;
+    thread.total_message_sent = (thread.total_message_sent ?? 0) + 1;
+    if (metadata.archived) {
+      metadata.archived = false;
+      metadata.archive_timestamp = isoTime(Date.now());
+      this.dispatchThreadEvent(GatewayDispatchEvents.ThreadUpdate, thread);
+    }
+  }
+
+  /**
+   * Content a REST read returns: without the Message Content intent enabled for the application (in the
+   * developer portal), guild messages read by REST come without content too, unless the bot wrote them or they
+   * mention it.
+   */
+  private readableByRest(message: APIMessage): APIMessage {
+    const inGuild = this.guildChannels.has(message.channel_id);
+    const canRead =
+      !inGuild ||
+      (this.options.enabledPrivilegedIntents & GatewayIntentBits.MessageContent) !== 0 ||
+      message.author.id === this.botUserId ||
+      message.mentions.some((user) => user.id === this.botUserId);
+    return canRead ? message : redactContent(message);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -2093,6 +2422,10 @@ export class DiscordEmulator {
     this.requireChannel(channelId);
     const inGuild = this.guildChannels.has(channelId);
     if (inGuild) this.ensureMember(author, options.roles);
+    if (this.guildChannels.get(channelId)?.type === ChannelType.GuildForum) {
+      throw new Error('A forum takes posts, not messages: use injectForumPost(), or post into one of its threads');
+    }
+    this.noteThreadMessage(channelId, false);
 
     const referenced = options.replyTo ? this.resolveMessageTarget(options.replyTo) : undefined;
     const mentionIds = new Set([...parseUserMentions(options.content), ...(options.mentions ?? [])]);
@@ -2236,7 +2569,7 @@ export class DiscordEmulator {
     return channel;
   }
 
-  private requireChannel(channelId: string): APITextChannel | APIDMChannel {
+  private requireChannel(channelId: string): GuildChannelRecord | APIDMChannel {
     const channel = this.guildChannels.get(channelId) ?? this.dmChannels.get(channelId);
     if (!channel) throw DiscordHttpError.of(DiscordErrors.unknownChannel);
     return channel;
@@ -2318,8 +2651,8 @@ export class DiscordEmulator {
       member_count: this.members.size,
       voice_states: [],
       members,
-      channels: [...this.guildChannels.values()].map(({ guild_id: _guildId, ...channel }) => channel as APITextChannel),
-      threads: [],
+      channels: [...this.guildChannels.values()].filter((c) => !isThread(c)).map(({ guild_id: _guildId, ...channel }) => channel as APITextChannel),
+      threads: [...this.guildChannels.values()].filter(isThread).filter((t) => !t.thread_metadata?.archived),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
@@ -2414,6 +2747,8 @@ export class DiscordEmulator {
     const extras = inGuild
       ? { guild_id: this.guildId, ...(member ? { member: memberWithoutUser(member) } : {}) }
       : { channel_type: ChannelType.DM };
+    // Discord delivers no events of a channel the bot cannot view.
+    if (inGuild && !this.botCan(message.channel_id, PermissionFlagsBits.ViewChannel)) return 0;
     return this.dispatchToSessions(event, (session) => {
       if ((session.intents & intent) === 0) return undefined;
       const canRead =
@@ -2511,14 +2846,51 @@ export class DiscordEmulator {
       if (focus) requireAutocomplete(schema ?? [], focus.name, [where, subcommandGroup, subcommand].filter(Boolean).join(' '));
     }
     this.resolveAttachmentOptions(dataOptions, attachments, where);
+    const channels = focus ? {} : this.resolveChannelOptions(leaf, schema, options.guildId, where);
+    const resolved = {
+      ...(attachments.size > 0 ? { attachments: Object.fromEntries(attachments) } : {}),
+      ...(Object.keys(channels).length > 0 ? { channels } : {}),
+    };
     return {
       id: command?.id ?? snowflake(),
       name: commandName,
       type: ApplicationCommandType.ChatInput,
       ...(dataOptions.length > 0 ? { options: dataOptions } : {}),
-      ...(attachments.size > 0 ? { resolved: { attachments: Object.fromEntries(attachments) } } : {}),
+      ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
       ...(command?.guild_id ? { guild_id: command.guild_id } : {}),
     };
+  }
+
+  /**
+   * A channel option (type 7) names a channel of the guild the command runs in, of a type the option allows
+   * (`channel_types`); Discord sends it with its `resolved.channels` entry (id, name, type, the member's permissions).
+   */
+  private resolveChannelOptions(
+    leaf: readonly APIApplicationCommandInteractionDataOption[],
+    schema: readonly APIApplicationCommandOption[] | undefined,
+    guildId: string | undefined,
+    where: string,
+  ): Record<string, JsonObject> {
+    const resolved: Record<string, JsonObject> = {};
+    for (const option of leaf) {
+      if (option.type !== ApplicationCommandOptionType.Channel) continue;
+      const id = String(option.value);
+      const other = this.otherGuild(guildId);
+      const channel: GuildChannelRecord | undefined = other ? (other.channel.id === id ? other.channel : undefined) : this.guildChannels.get(id);
+      if (!channel) throw new Error(`${where}: option "${option.name}" names ${id}, which is no channel of that guild; Discord offers only the guild's channels`);
+      const allowed = (schema?.find((o) => o.name === option.name) as { channel_types?: ChannelType[] } | undefined)?.channel_types;
+      if (allowed && allowed.length > 0 && !allowed.includes(channel.type)) {
+        throw new Error(`${where}: option "${option.name}" takes channels of types ${allowed.join(', ')}, not ${channel.type}; Discord would not offer it`);
+      }
+      resolved[id] = {
+        id,
+        name: channel.name,
+        type: channel.type,
+        permissions: ALL_PERMISSIONS.toString(),
+        ...(isThread(channel) ? { parent_id: channel.parent_id, thread_metadata: channel.thread_metadata } : {}),
+      };
+    }
+    return resolved;
   }
 
   /**
@@ -3138,8 +3510,11 @@ export class DiscordEmulator {
 
   private createChannelMessage(ctx: RouteContext): RouteResult {
     const channelId = ctx.params.channelId ?? '';
-    this.requireChannel(channelId);
+    const channel = this.requireChannel(channelId);
+    if (channel.type === ChannelType.GuildForum) throw DiscordHttpError.of(DiscordErrors.wrongChannelType);
+    this.requireBotPermissions(channelId, isThread(channel) ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages);
     const body = validateNewMessage(ctx.body, [], ctx.files.length);
+    this.noteThreadMessage(channelId, true);
     const referenced = this.resolveReference(body, channelId);
     const flags = Number(body.flags ?? 0);
     const message = buildMessage({
@@ -3224,6 +3599,98 @@ export class DiscordEmulator {
     return noContent();
   }
 
+  /**
+   * PATCH of a thread: name, tags, archived, locked. Needs Manage Threads, except to unarchive an unlocked thread,
+   * and except for the thread's creator; moderated tags always need it. Other channels need Manage Channels.
+   */
+  private editChannel(ctx: RouteContext): RouteResult {
+    const channelId = ctx.params.channelId ?? '';
+    const channel = this.requireChannel(channelId);
+    const body = isObject(ctx.body) ? ctx.body : {};
+    if (!isThread(channel)) {
+      this.requireBotPermissions(channelId, PermissionFlagsBits.ManageChannels);
+      throw DiscordHttpError.of(DiscordErrors.wrongChannelType);
+    }
+    const parent = this.guildChannels.get(channel.parent_id ?? '');
+    const available = parent?.type === ChannelType.GuildForum ? parent.available_tags : [];
+    const errors = new FormErrors();
+    if (body.name !== undefined) checkLengthBetween(errors, ['name'], body.name, 1, 100);
+    const tags = body.applied_tags;
+    if (tags !== undefined) {
+      if (!Array.isArray(tags)) errors.add(['applied_tags'], 'BASE_TYPE_BAD_ARRAY', 'Must be an array.');
+      else {
+        if (tags.length > 5) errors.add(['applied_tags'], 'BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.');
+        tags.forEach((tag, i) => {
+          if (!available.some((t) => t.id === tag)) errors.add(['applied_tags', i], 'FORUM_TAG_UNKNOWN', 'Unknown tag.');
+        });
+      }
+    }
+    errors.throwIfAny();
+    this.requireBotPermissions(channelId, 0n);
+    const metadata = channel.thread_metadata!;
+    const manage = this.botCan(channelId, PermissionFlagsBits.ManageThreads);
+    const onlyUnarchives = Object.keys(body).every((key) => key === 'archived' && body.archived === false);
+    if (onlyUnarchives && metadata.locked && !manage) throw DiscordHttpError.of(DiscordErrors.threadLocked);
+    if (!onlyUnarchives && !manage && channel.owner_id !== this.botUserId) throw DiscordHttpError.of(DiscordErrors.missingPermissions);
+    if (Array.isArray(tags)) {
+      const before = new Set(channel.applied_tags ?? []);
+      const after = new Set(tags as string[]);
+      const changed = available.filter((t) => before.has(t.id) !== after.has(t.id));
+      if (changed.some((t) => t.moderated) && !manage) throw DiscordHttpError.of(DiscordErrors.missingPermissions);
+      channel.applied_tags = [...after];
+    }
+    if (typeof body.name === 'string') channel.name = body.name;
+    if (typeof body.locked === 'boolean') metadata.locked = body.locked;
+    if (typeof body.archived === 'boolean' && body.archived !== metadata.archived) {
+      metadata.archived = body.archived;
+      metadata.archive_timestamp = isoTime(ctx.at);
+    }
+    this.dispatchThreadEvent(GatewayDispatchEvents.ThreadUpdate, channel);
+    return json(channel);
+  }
+
+  /** Starts a public thread on a message of a text channel: the thread's id is the message's, its owner the bot. */
+  private startThreadFromMessage(ctx: RouteContext): RouteResult {
+    const channelId = ctx.params.channelId ?? '';
+    const channel = this.requireChannel(channelId);
+    if (channel.type !== ChannelType.GuildText) throw DiscordHttpError.of(DiscordErrors.wrongChannelType);
+    this.requireBotPermissions(channelId, PermissionFlagsBits.CreatePublicThreads);
+    const stored = this.channelMessage(ctx);
+    if (this.guildChannels.has(stored.message.id)) throw DiscordHttpError.of(DiscordErrors.threadAlreadyCreated);
+    const body = isObject(ctx.body) ? ctx.body : {};
+    const errors = new FormErrors();
+    checkLengthBetween(errors, ['name'], body.name, 1, 100);
+    const duration = body.auto_archive_duration ?? 4320;
+    if (![60, 1440, 4320, 10080].includes(Number(duration))) errors.add(['auto_archive_duration'], 'BASE_TYPE_CHOICES', 'Value must be one of {60, 1440, 4320, 10080}.');
+    errors.throwIfAny();
+    const thread: APIThreadChannel = {
+      id: stored.message.id,
+      type: ChannelType.PublicThread,
+      guild_id: this.guildId,
+      parent_id: channelId,
+      owner_id: this.botUserId,
+      name: String(body.name),
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      flags: NO_FLAGS as ChannelFlags,
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: Number(duration) as 4320,
+        archive_timestamp: isoTime(ctx.at),
+        locked: false,
+        create_timestamp: isoTime(ctx.at),
+      },
+    };
+    this.guildChannels.set(thread.id, thread);
+    const starter = { ...stored.message, thread, flags: (stored.message.flags ?? 0) | MessageFlags.HasThread };
+    this.storeMessage(starter, false);
+    this.dispatchThreadEvent(GatewayDispatchEvents.ThreadCreate, thread, { newly_created: true });
+    return json(thread, 201);
+  }
+
   private getChannel(channelId: string): APIChannel {
     return this.requireChannel(channelId);
   }
@@ -3246,6 +3713,7 @@ export class DiscordEmulator {
   private buildRoutes(): Route[] {
     const route = (method: string, template: string, auth: Route['auth'], handle: Route['handle']): Route => ({
       method,
+      template,
       segments: template.split('/').filter(Boolean),
       auth,
       handle,
@@ -3291,15 +3759,23 @@ export class DiscordEmulator {
       route('GET', '/channels/:channelId', 'bot', (ctx) => json(this.getChannel(ctx.params.channelId ?? ''))),
       route('GET', '/channels/:channelId/messages', 'bot', (ctx) => {
         this.requireChannel(ctx.params.channelId ?? '');
-        const limit = Math.min(Number(ctx.query.get('limit') ?? 50), 100);
+        this.requireBotPermissions(ctx.params.channelId ?? '', PermissionFlagsBits.ReadMessageHistory);
+        const limit = Math.min(Math.max(Number(ctx.query.get('limit') ?? 50), 1), 100);
+        const before = ctx.query.get('before');
         const inChannel = [...this.messages.values()]
           .filter((stored) => !stored.ephemeral && stored.message.channel_id === ctx.params.channelId)
           .map((stored) => stored.message)
-          .reverse();
-        return json(inChannel.slice(0, limit));
+          .filter((message) => before === null || BigInt(message.id) < BigInt(before))
+          .sort(byIdDescending);
+        return json(inChannel.slice(0, limit).map((message) => this.readableByRest(message)));
       }),
       route('POST', '/channels/:channelId/messages', 'bot', (ctx) => this.createChannelMessage(ctx)),
-      route('GET', '/channels/:channelId/messages/:messageId', 'bot', (ctx) => json(this.channelMessage(ctx).message)),
+      route('GET', '/channels/:channelId/messages/:messageId', 'bot', (ctx) => {
+        this.requireBotPermissions(ctx.params.channelId ?? '', PermissionFlagsBits.ReadMessageHistory);
+        return json(this.readableByRest(this.channelMessage(ctx).message));
+      }),
+      route('POST', '/channels/:channelId/messages/:messageId/threads', 'bot', (ctx) => this.startThreadFromMessage(ctx)),
+      route('PATCH', '/channels/:channelId', 'bot', (ctx) => this.editChannel(ctx)),
       route('PATCH', '/channels/:channelId/messages/:messageId', 'bot', (ctx) => this.editChannelMessage(ctx)),
       route('DELETE', '/channels/:channelId/messages/:messageId', 'bot', (ctx) => this.deleteChannelMessage(ctx)),
       route('PUT', '/channels/:channelId/messages/:messageId/reactions/:emoji/@me', 'bot', (ctx) => this.react(ctx, 'PUT')),
@@ -3315,7 +3791,7 @@ export class DiscordEmulator {
       }),
       route('GET', '/guilds/:guildId/channels', 'bot', (ctx) => {
         this.requireGuild(ctx);
-        return json([...this.guildChannels.values()]);
+        return json([...this.guildChannels.values()].filter((c) => !isThread(c)));
       }),
       route('GET', '/guilds/:guildId/roles', 'bot', (ctx) => {
         this.requireGuild(ctx);
@@ -3362,14 +3838,14 @@ export class DiscordEmulator {
       }
       const httpError =
         error instanceof DiscordHttpError ? error : new DiscordHttpError(500, { code: 0, message: `500: Emulator error: ${String(error)}` });
-      result = json(httpError.body, httpError.status);
+      result = { status: httpError.status, body: httpError.body, headers: httpError.headers };
       record.errorCode = httpError.body.code;
     }
     record.status = result.status;
     if (result.body === undefined) {
-      res.writeHead(result.status).end();
+      res.writeHead(result.status, result.headers ?? {}).end();
     } else {
-      res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify(result.body));
+      res.writeHead(result.status, { ...result.headers, 'content-type': 'application/json' }).end(JSON.stringify(result.body));
     }
   }
 
@@ -3431,7 +3907,15 @@ export class DiscordEmulator {
       throw DiscordHttpError.of(DiscordErrors.unauthorized);
     }
     const params = matchRoute(route, segments ?? []) ?? {};
-    return route.handle({ params, query, body: record.body, files: record.files, at });
+    // Only bot-token routes are limited here: interaction callbacks and webhooks are outside the global limit.
+    const verdict = route.auth === 'bot' ? this.rateLimiter?.take(method, route.template, params, at, true) : undefined;
+    if (verdict && !verdict.allowed) {
+      this.rateLimitHits.push({ method, path: record.path, bucket: verdict.bucket, global: verdict.global, retryAfterMs: verdict.retryAfterMs, at });
+      if (this.options.logProblems) console.warn(`[discord-emulator] 429 ${method} ${record.path} (${verdict.bucket})`);
+      throw new DiscordHttpError(429, verdict.body as unknown as DiscordErrorBody, verdict.headers);
+    }
+    const result = await route.handle({ params, query, body: record.body, files: record.files, at });
+    return verdict ? { ...result, headers: { ...result.headers, ...verdict.headers } } : result;
   }
 
   private recordUnknownRoute(method: string, path: string, status: number, at: number): void {

@@ -1,6 +1,7 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../context.ts';
 import { answerForDiscord } from '../answer-flow.ts';
+import { followUpButton, followUpButtonFits } from '../follow-up-thread.ts';
 import { textReply } from '../format.ts';
 import { ASK_QUESTION_MAX } from '../limits.ts';
 
@@ -25,7 +26,8 @@ export const ask: SlashCommand = {
     }
     // Acknowledge before any embedding or search: Discord allows 3 s for the first response.
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    const { reply } = await answerForDiscord(question, { userId: interaction.user.id, guildId: interaction.guildId, surface: 'slash' }, ctx);
+    const buttons = followUpButtonFits(interaction, ephemeral) ? [followUpButton()] : [];
+    const { reply } = await answerForDiscord(question, { userId: interaction.user.id, guildId: interaction.guildId, surface: 'slash' }, ctx, { buttons });
     await interaction.editReply(reply);
   },
 };

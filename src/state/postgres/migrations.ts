@@ -87,6 +87,13 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    name: 'automatic answers (forum posts, follow-ups) are their own surface',
+    sql: `
+      ALTER TABLE questions DROP CONSTRAINT questions_surface_check;
+      ALTER TABLE questions ADD CONSTRAINT questions_surface_check CHECK (surface IN ('slash', 'mention', 'cli', 'auto'));
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, under the advisory lock; throws DATABASE_SCHEMA_NEWER for a newer schema. */
