@@ -25,6 +25,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { userTempCache } from './temp-cache.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -62,7 +63,7 @@ const GROWTH_CHILD = path.join(here, 'bench-growth.ts');
 const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
 /** Servers of the many-servers figure, and where their indexes are kept between bench runs (built once: minutes). */
 const MANY_SERVERS = 1_000;
-const serverCache = (embedder: string) => path.join(os.tmpdir(), `mlbot-bench-servers-${embedder}-v1`);
+const serverCache = (embedder: string) => userTempCache(`mlbot-bench-servers-${embedder}-v1`);
 
 const TARGETS = {
   answer_p50_ms: 15,

@@ -10,13 +10,13 @@
  *   npm run eval -- --set pdf       this comparison alone (`npm run eval` runs it after the other sets)
  */
 import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findMisquotes } from '../src/answer/quote-check.ts';
 import { loadConfig } from '../src/config.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { createLogger } from '../src/logger.ts';
+import { userTempCache } from './temp-cache.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
@@ -87,7 +87,7 @@ export async function comparePdfWithMarkdown(verbose = false): Promise<PdfCompar
 
 /** The article and the guide side by side in a folder outside the project, with the document as Markdown or as PDF. */
 async function prepare(variant: 'markdown' | 'pdf'): Promise<{ knowledgeDir: string; indexDir: string }> {
-  const root = path.join(os.tmpdir(), 'ml-careers-bot-eval', `guide-${variant}`);
+  const root = path.join(userTempCache('ml-careers-bot-eval'), `guide-${variant}`);
   const knowledgeDir = path.join(root, 'knowledge');
   // Rebuilt from the sources every run (the index beside it is kept and reused).
   await rm(knowledgeDir, { recursive: true, force: true });

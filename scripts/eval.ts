@@ -19,7 +19,6 @@
  * A second table judges follow-ups in conversations the same way (scripts/eval-conversations.ts).
  */
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -30,6 +29,7 @@ import { createLogger } from '../src/logger.ts';
 import type { Answer } from '../src/types.ts';
 import { comparePdfWithMarkdown, printPdfComparison } from './eval-pdf.ts';
 import { evaluateConversations, printConversationTable, type ConversationReport } from './eval-conversations.ts';
+import { userTempCache } from './temp-cache.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
@@ -101,7 +101,7 @@ function safeJson(line: string): unknown {
 
 /** The set's documents in one folder outside the project; its index persists there between runs. */
 async function prepare(set: KnowledgeSet): Promise<{ knowledgeDir: string; indexDir: string }> {
-  const root = path.join(os.tmpdir(), 'ml-careers-bot-eval', set.name.replace(/[^\w+.-]/g, '_'));
+  const root = path.join(userTempCache('ml-careers-bot-eval'), set.name.replace(/[^\w+.-]/g, '_'));
   const knowledgeDir = path.join(root, 'knowledge');
   await mkdir(knowledgeDir, { recursive: true });
   const wanted = new Set<string>();

@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { composeAnswer } from '../answer/compose.ts';
@@ -220,8 +221,10 @@ export class Engine {
     const embedder = options.embedder ?? ownEmbedder!;
     const retrieval = { ...DEFAULT_RETRIEVAL, ...options.retrieval };
     // Long builds also embed on a second model thread (both cores), started when a build needs it
-    // and stopped when idle; the build thread starts only when a reindex first needs it.
-    const second = options.buildWork === undefined && ownEmbedder !== undefined ? new BuildWorker(options.config, { idleMs: SECOND_MODEL_IDLE_MS }) : undefined;
+    // and stopped when idle; the build thread starts only when a reindex first needs it. On one
+    // core a second copy of the model would cost its memory and gain nothing.
+    const twoCores = availableParallelism() > 1;
+    const second = options.buildWork === undefined && ownEmbedder !== undefined && twoCores ? new BuildWorker(options.config, { idleMs: SECOND_MODEL_IDLE_MS }) : undefined;
     const worker = options.buildWork === undefined && ownEmbedder !== undefined ? new BuildWorker(options.config, { embedder: ownEmbedder, ...(second && { second }) }) : undefined;
     const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
     const openWork = options.buildWork ?? inProcessBuildWork(embedder, second);
