@@ -549,6 +549,8 @@ interface RealKnowledgeResult {
   build_ms: number;
   build_passages_per_s: number;
   build_words_per_s: number;
+  /** The same build on one model thread (the bench's). */
+  build_one_thread_ms: number;
   answer_p50_ms: number;
   answer_p95_ms: number;
   answer_max_ms: number;
@@ -587,9 +589,15 @@ async function benchRealKnowledge(
   const knowledge = await loadKnowledge(knowledgeDir);
   const words = sum(knowledge.documents.flatMap((d) => chunkDocument(d)).map((c) => c.indexText.split(/\s+/).length));
 
-  // From scratch, as at start-up with no index on disk.
-  log(`real knowledge: building from scratch (${knowledge.documents.length} documents)`);
-  const opened = await Engine.open({ config, logger, embedder });
+  // From scratch on the bench's one model, then as a start-up with no index on disk builds: on the
+  // engine's own model threads (two cores), the wait for their models included.
+  log(`real knowledge: building from scratch on one model thread (${knowledge.documents.length} documents)`);
+  const single = await Engine.open({ config, logger, embedder });
+  const builtOnOne = single.builtAtOpen!;
+  await single.close();
+  await rm(config.indexDir, { recursive: true, force: true });
+  log('real knowledge: building from scratch as at start-up (the engine’s own model threads)');
+  const opened = await Engine.open({ config, logger });
   const built = opened.builtAtOpen!;
   await opened.close();
 
@@ -627,6 +635,7 @@ async function benchRealKnowledge(
     words,
     build_ms: built.ms,
     build_passages_per_s: r1(built.chunks / (built.ms / 1000)),
+    build_one_thread_ms: builtOnOne.ms,
     build_words_per_s: Math.round(words / (built.ms / 1000)),
     answer_p50_ms: answers.p50,
     answer_p95_ms: answers.p95,
@@ -1054,9 +1063,10 @@ function printTables(r: Result): void {
       table(
         ['metric', 'value', 'target', ''],
         [
-          ['build from scratch (as at start-up)', `${k.build_ms} ms`, '', ''],
+          ['build from scratch (as at start-up: two model threads)', `${k.build_ms} ms`, '', ''],
           ['  passages/s', k.build_passages_per_s, `≥ ${TARGETS.real_build_passages_per_s}`, verdict(k.build_passages_per_s, TARGETS.real_build_passages_per_s, true)],
           ['  words/s', k.build_words_per_s, '', ''],
+          ['  the same on one model thread', `${k.build_one_thread_ms} ms (${r1(k.passages / (k.build_one_thread_ms / 1000))} passages/s)`, '', ''],
           ['answer_p50_ms (uncached)', k.answer_p50_ms, `≤ ${TARGETS.real_answer_p50_ms}`, verdict(k.answer_p50_ms, TARGETS.real_answer_p50_ms)],
           ['answer_p95_ms (uncached)', k.answer_p95_ms, `≤ ${TARGETS.real_answer_p95_ms}`, verdict(k.answer_p95_ms, TARGETS.real_answer_p95_ms)],
           ['  answer max / measured (refused)', `${k.answer_max_ms} / ${k.answers_measured} (${k.answers_refused})`, '', ''],
