@@ -19,6 +19,7 @@ import { citationLabel, groupSources, pagesSuffix, type SourceGroup } from '../a
 import type { ChannelSetting } from './channel-modes.ts';
 import type { FeedbackReport } from '../feedback/store.ts';
 import { originOf } from '../engine/origin.ts';
+import { parseHttpUrl } from '../http-url.ts';
 import { graphemePrefix } from '../text.ts';
 import type { Answer, BuildProgress, EngineStats, ReindexReport, SkillEntry } from '../types.ts';
 import {
@@ -119,15 +120,8 @@ export function unescapeText(shown: string): string {
  * Discord), normalised by the URL parser (so no `<`, `>` or spaces inside); otherwise nothing.
  */
 export function sourceUrl(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (url.username !== '' || url.password !== '') return undefined;
+  const url = raw === undefined ? undefined : parseHttpUrl(raw);
+  if (url === undefined) return undefined;
   // Brackets and parentheses, legal in a URL, are encoded: no reader (or parser) mistakes them for link syntax.
   const rest = `${url.pathname}${url.search}${url.hash}`.replace(/[[\]()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const href = `${url.origin}${rest}`;

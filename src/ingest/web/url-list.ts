@@ -3,6 +3,7 @@
  * lines and `#` comments ignored, anything after the URL on its line ignored (a note). Read in
  * one pass; a line that is no http(s) URL is reported, never fatal.
  */
+import { parseHttpUrl } from '../../http-url.ts';
 import type { SkippedFile } from '../../types.ts';
 
 /** Pages one list may hold: each is fetched at every reindex. */
@@ -40,14 +41,8 @@ export function parseUrlList(text: string, file = 'urls.txt'): UrlList {
 
 /** The URL as the knowledge names it (WHATWG-normalised, no fragment), or undefined when it is no http(s) URL. */
 export function normaliseUrl(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (url.username !== '' || url.password !== '') return undefined;
+  const url = parseHttpUrl(raw);
+  if (url === undefined) return undefined;
   url.hash = '';
   return url.href;
 }
