@@ -44,6 +44,7 @@ import { benchChildEnv } from './bench-figures.ts';
 import { benchSharedState, sharedTables, type SharedFigures } from './bench-shared-figures.ts';
 import { benchFollowUps } from './bench-follow-ups.ts';
 import { benchForum } from './bench-forum.ts';
+import { benchAskStartup, type AskStartupFigures } from './bench-ask-startup.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(here, '..');
@@ -64,6 +65,15 @@ const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
 /** Servers of the many-servers figure, and where their indexes are kept between bench runs (built once: minutes). */
 const MANY_SERVERS = 1_000;
 const serverCache = (embedder: string) => userTempCache(`mlbot-bench-servers-${embedder}-v1`);
+
+/** `npm run ask` to its answer under tsx and compiled, in the article's table. */
+function askStartupRows(a: AskStartupFigures): string[][] {
+  return [
+    ['npm run ask, spawn → answer (tsx)', `${a.tsx_p50_ms} (runs ${a.tsx_runs_ms.join(', ')})`, `≤ ${TARGETS.startup_ms}`, verdict(a.tsx_p50_ms, TARGETS.startup_ms)],
+    ['  compiled (npm run build, node dist/…)', `${a.compiled_p50_ms} (runs ${a.compiled_runs_ms.join(', ')})`, `≤ ${TARGETS.startup_ms}`, verdict(a.compiled_p50_ms, TARGETS.startup_ms)],
+    ['  npm run build itself (ms)', String(a.build_ms), '', ''],
+  ];
+}
 
 const TARGETS = {
   answer_p50_ms: 15,
@@ -825,6 +835,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < (opts.smoke ? 1 : 3); i++) startups.push(await runStartupChild(childEnv, questionFiles));
     const startupMedian = [...startups].sort((a, b) => a.startupMs - b.startupMs)[Math.floor((startups.length - 1) / 2)]!;
     const generationAfter = (await readManifest(config.indexDir))?.generation;
+    log('npm run ask from spawn to answer: under tsx, and as built by npm run build');
+    const askStartup = await benchAskStartup(path.join(tmp, 'ask-startup'), childEnv, questions[0]!, opts.smoke ? 1 : 5);
 
     const servers = opts.smoke ? 10 : MANY_SERVERS;
     log(`${servers} servers with their own documents`);
@@ -904,6 +916,7 @@ async function main(): Promise<void> {
       startup_phases_ms: startupMedian.phases,
       startup_runs_ms: startups.map((s) => Math.round(s.startupMs)),
       startup_reused_persisted_index: startups.every((s) => s.reusedPersistedIndex) && generationBefore === generationAfter,
+      ask_startup: askStartup,
       rss_mb: Math.max(...startups.map((s) => s.maxRssMb)),
       rss_after_answers: startupMedian.answered,
       throughput_qps: r1(answered / (throughputWall / 1000)),
@@ -987,6 +1000,7 @@ function printTables(r: Result): void {
     ['  child uptime at first answer', n('startup_child_uptime_ms'), '', ''],
     ...Object.entries(r.startup_phases_ms as Record<string, number>).map(([k, v]) => [`    ${k}`, v, '', '']),
     ['  reused the persisted index', String(r.startup_reused_persisted_index), '', ''],
+    ...askStartupRows(r.ask_startup as AskStartupFigures),
     ['rss_mb (child peak, after answers)', `${n('rss_mb')} (${n('rss_after_answers')} answers)`, `≤ ${TARGETS.rss_mb}`, verdict(n('rss_mb'), TARGETS.rss_mb)],
     ['throughput_qps (8 in flight)', `${n('throughput_qps')} (${n('throughput_answers')} answers)`, '', ''],
     ['  latency p50 / p95 under load', `${n('throughput_latency_p50_ms')} / ${n('throughput_latency_p95_ms')}`, '', ''],

@@ -51,6 +51,11 @@ describe('npm run bench --smoke --json', () => {
     expect(report.reindex_unchanged_embedded).toBe(0);
     expect(report.startup_reused_persisted_index).toBe(true);
     expect(report.throughput_answer_mismatches).toBe(0);
+    // `npm run ask` answered both ways: from the sources under tsx and as compiled by npm run build.
+    const ask = report.ask_startup as { tsx_runs_ms: number[]; compiled_runs_ms: number[]; build_ms: number };
+    expect(ask.tsx_runs_ms).toHaveLength(1);
+    expect(ask.compiled_runs_ms).toHaveLength(1);
+    expect([...ask.tsx_runs_ms, ...ask.compiled_runs_ms, ask.build_ms].every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
 
     // Real knowledge (the article + four small guide files in --smoke): the whole index rebuilt
     // from scratch on the worker while the child kept answering; every figure finite.

@@ -11,7 +11,6 @@
 import 'dotenv/config';
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult } from 'discord.js';
 import { failAndExit } from '../cli/cli.ts';
@@ -19,6 +18,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { restOptions } from '../discord/bot.ts';
 import { Engine } from '../engine/engine.ts';
 import { createLogger } from '../logger.ts';
+import { siblingModule, needsTsx } from '../start-worker.ts';
 import { openBotState } from '../state/open-state.ts';
 import { assertWritableDir } from '../writable-dir.ts';
 
@@ -38,12 +38,14 @@ async function main(): Promise<void> {
     await state.close();
   }
   const totalShards = config.shardCount ?? (await recommendedShardCount(config));
-  const manager = new ShardingManager(path.join(path.dirname(fileURLToPath(import.meta.url)), 'start.ts'), {
+  // Each shard runs start.ts under tsx, or start.js once compiled: as this process runs.
+  const shardEntry = siblingModule('start', import.meta.url);
+  const manager = new ShardingManager(fileURLToPath(shardEntry), {
     token: config.discordToken,
     totalShards,
     // This host's part of the shards (SHARD_LIST), or all of them.
     ...(config.shardList && { shardList: config.shardList }),
-    execArgv: ['--import', 'tsx'],
+    execArgv: needsTsx(shardEntry) ? ['--import', 'tsx'] : [],
   });
   logger.info({ totalShards, shards: config.shardList ?? 'all', state: state.where }, 'starting shards');
   let stopping = false;

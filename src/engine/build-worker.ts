@@ -6,7 +6,7 @@ import { botError, BotError, errorMessage } from '../errors.ts';
 import type { LexicalDoc } from '../search/lexical-index.ts';
 import type { BuildWork } from './build-work.ts';
 import { packVectors, unpackVectors, type WorkerReply, type WorkerRequest, type BuildWorkerData } from './build-worker-protocol.ts';
-import { startModuleWorker } from '../start-worker.ts';
+import { siblingModule, startModuleWorker } from '../start-worker.ts';
 
 /** An idle worker is stopped after this long, which frees its copy of the model. */
 const DEFAULT_IDLE_MS = 30_000;
@@ -78,7 +78,7 @@ export class BuildWorker implements BuildWork {
     options: BuildWorkerOptions = {},
   ) {
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
-    this.entry = options.entry ?? new URL('./build-worker-thread.ts', import.meta.url);
+    this.entry = options.entry ?? siblingModule('build-worker-thread', import.meta.url);
     this.embedder = options.embedder;
     this.second = options.second;
     this.failureCode = options.failureCode ?? 'BUILD_WORKER_FAILED';

@@ -7,7 +7,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { LRUCache } from 'lru-cache';
-import { startModuleWorker } from '../../start-worker.ts';
+import { siblingModule, startModuleWorker } from '../../start-worker.ts';
 import type { Block } from '../../types.ts';
 import { UnreadableDocument } from '../unreadable.ts';
 import { PDF_LIMITS, type PdfLimits } from './limits.ts';
@@ -49,7 +49,7 @@ export class PdfReader {
   constructor(options: PdfReaderOptions = {}) {
     this.limits = { ...PDF_LIMITS, ...options.limits };
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
-    this.entry = options.entry ?? new URL('./pdf-thread.ts', import.meta.url);
+    this.entry = options.entry ?? siblingModule('pdf-thread', import.meta.url);
   }
 
   get maxBytes(): number {
