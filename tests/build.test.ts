@@ -2,31 +2,20 @@
  * `npm run build`: the compiled bot runs with plain node, model thread and data files included.
  * Built into a folder of the test's own, beside a link to node_modules, so the checkout is untouched.
  */
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findMisquotes } from '../src/answer/quote-check.ts';
 import type { Citation } from '../src/types.ts';
-import { childEnv } from './support/child-env.ts';
-import { runEntry, type CliResult } from './support/run-cli.ts';
+import { runEntry, runNode, type CliResult } from './support/run-cli.ts';
 import { REPO_ROOT, tempDir } from './support/temp.ts';
 
 let root = '';
 let dist = '';
 
-function runCompiled(entry: string, args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(dist, entry), ...args], { cwd: root, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The compiled build's `entry` run with plain node, as a host runs it. */
+const runCompiled = (entry: string, args: string[], env: Record<string, string>): Promise<CliResult> => runNode(root, [path.join(dist, entry), ...args], env);
 
 beforeAll(async () => {
   root = await tempDir('mlbot-build-');

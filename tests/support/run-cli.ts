@@ -21,8 +21,13 @@ export function runEntry(entry: string, args: string[], env: Record<string, stri
 
 /** {@link runEntry} in the checkout at `root` (its own folder, the working folder of `npm run`). */
 export function runEntryIn(root: string, entry: string, args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
+  return runNode(root, ['--import', 'tsx', path.join(root, entry), ...args], env, stdin);
+}
+
+/** Runs node with `nodeArgs` in `root`, with `env` on top of {@link childEnv}, feeding `stdin` and collecting output. */
+export function runNode(root: string, nodeArgs: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry), ...args], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: root,
       env: childEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
