@@ -29,7 +29,8 @@ import { readDocument, URL_LIST_FILE } from '../ingest/load.ts';
 import { readSnapshotBytes, writeSnapshot, writeSnapshotBytes } from '../ingest/web/snapshots.ts';
 import { isPageId, normaliseUrl, parseUrlList, withoutUrl, withUrl } from '../ingest/web/url-list.ts';
 import { fetchSnapshot } from './web-pages.ts';
-import { DEFAULT_RETRIEVAL, retrieve, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
+import type { LexicalHit } from '../search/lexical-index.ts';
+import { DEFAULT_RETRIEVAL, retrieve, searchLexically, type Retrieval, type RetrievalSettings } from '../search/retrieve.ts';
 import { unknownNames } from '../search/vocabulary.ts';
 import { resilientEmbeddingCache } from '../state/resilient-embedding-cache.ts';
 import type { EmbeddingCache, ServerDocuments } from '../state/types.ts';
@@ -331,12 +332,17 @@ export class Engine {
     let embedMs = 0;
     let searchMs = 0;
     const run = async (text: string): Promise<Retrieval> => {
-      const embedStart = performance.now();
-      const vector = await this.embedQuery(text);
-      embedMs += elapsed(embedStart);
-      const searchStart = performance.now();
-      const retrieval = this.search(view, vector, text);
-      searchMs += elapsed(searchStart);
+      const started = performance.now();
+      const pending = this.embedQuery(text);
+      // The model embeds on its own thread: the lexical search runs meanwhile, not after it.
+      const lexical = this.searchLexically(view, text);
+      const lexicalDone = performance.now();
+      const vector = await pending;
+      const embedded = performance.now();
+      const retrieval = this.search(view, vector, text, lexical);
+      // embedMs is the wait for the vector once the lexical search was done; searchMs both searches.
+      embedMs += embedded - lexicalDone;
+      searchMs += lexicalDone - started + elapsed(embedded);
       return retrieval;
     };
     if (conversation === undefined || conversation.length === 0) {
@@ -631,10 +637,14 @@ export class Engine {
     return { base, server, chunks: [...base.chunks, ...own], skills, topics: [...new Set([...server.topics, ...base.topics])], gate };
   }
 
-  private search(view: View, queryVector: Float32Array, question: string): Retrieval {
-    const fromBase = retrieve(view.base, queryVector, question, this.retrieval);
+  private searchLexically(view: View, question: string): { base: LexicalHit[]; server?: LexicalHit[] } {
+    return { base: searchLexically(view.base, question), ...(view.server !== undefined && { server: searchLexically(view.server, question) }) };
+  }
+
+  private search(view: View, queryVector: Float32Array, question: string, lexical = this.searchLexically(view, question)): Retrieval {
+    const fromBase = retrieve(view.base, queryVector, question, this.retrieval, lexical.base);
     if (view.server === undefined) return fromBase;
-    const fromServer = retrieve(view.server, queryVector, question, this.retrieval);
+    const fromServer = retrieve(view.server, queryVector, question, this.retrieval, lexical.server);
     return mergeRetrievals(
       [
         { retrieval: fromBase, termStats: view.base.termStats, offset: 0 },

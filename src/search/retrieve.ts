@@ -3,7 +3,7 @@ import type { Evidence } from './gate.ts';
 import type { LexicalHit, LexicalIndex } from './lexical-index.ts';
 import { contentTerms, type TermStats } from './term-stats.ts';
 import type { NearestVectors } from './vector-index.ts';
-import { cosine } from '../embeddings/embedder.ts';
+import { cosine, dot } from '../embeddings/embedder.ts';
 
 /** What retrieval needs of an index: both searches, the vectors, the documents, and the knowledge's term statistics. */
 export interface Searchable {
@@ -58,14 +58,28 @@ export interface Retrieval {
 }
 
 /**
+ * The lexical half of a retrieval, all hits. It needs no vector, so a caller can run it while the
+ * model embeds the question and hand it to `retrieve`.
+ */
+export function searchLexically(index: Pick<Searchable, 'lexical'>, question: string): LexicalHit[] {
+  return index.lexical.search(question, Infinity);
+}
+
+/**
  * Dense (HNSW) and lexical (BM25) candidates, fused by score. Every candidate gets an exact cosine
  * (a lexical find HNSW did not return still has a dense score), so the evidence and the citation
  * cut-off can compare passages on both signals. Each document holding a candidate gets its own
- * evidence, which the gate judges.
+ * evidence, which the gate judges. `lexicalAll` is `searchLexically(index, question)` when the
+ * caller has it already.
  */
-export function retrieve(index: Searchable, query: Float32Array, question: string, settings: RetrievalSettings = DEFAULT_RETRIEVAL): Retrieval {
+export function retrieve(
+  index: Searchable,
+  query: Float32Array,
+  question: string,
+  settings: RetrievalSettings = DEFAULT_RETRIEVAL,
+  lexicalAll: readonly LexicalHit[] = searchLexically(index, question),
+): Retrieval {
   const denseHits = index.vectorIndex.search(query, settings.candidates);
-  const lexicalAll = index.lexical.search(question, Infinity);
   const byLabel = new Map<number, Candidate>();
   const entry = (label: number): Candidate => {
     let c = byLabel.get(label);
@@ -111,17 +125,10 @@ export function documentEvidence(
     if (hit.score > (bestLexical.get(doc) ?? 0)) bestLexical.set(doc, hit.score);
   }
   const out: DocumentEvidence[] = [];
-  // Vectors are unit length (the Embedder contract), so a cosine is a dot product.
-  const q = query;
-  const dim = q.length;
   for (const doc of docs) {
+    // Vectors are unit length (the Embedder contract), so a cosine is a dot product.
     let dense = 0;
-    for (const label of documents.labels[doc]!) {
-      const v = index.vectors[label]!;
-      let dot = 0;
-      for (let i = 0; i < dim; i++) dot += q[i]! * v[i]!;
-      if (dot > dense) dense = dot;
-    }
+    for (const label of documents.labels[doc]!) dense = Math.max(dense, dot(query, index.vectors[label]!));
     let known = 0;
     const docTerms = documents.terms[doc]!;
     for (const t of terms) if (docTerms.has(t)) known += termStats.idf(t);

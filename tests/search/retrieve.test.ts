@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { selectPassages } from '../../src/answer/select.ts';
 import { DocumentMap } from '../../src/search/documents.ts';
 import { LexicalIndex } from '../../src/search/lexical-index.ts';
-import { retrieve, type Searchable } from '../../src/search/retrieve.ts';
+import { retrieve, searchLexically, type Searchable } from '../../src/search/retrieve.ts';
 import { TermStats } from '../../src/search/term-stats.ts';
 import { VectorIndex } from '../../src/search/vector-index.ts';
 import type { Chunk } from '../../src/types.ts';
@@ -57,6 +57,13 @@ describe('retrieve', () => {
     expect(byDoc.get('finance.md')!.known).toBeCloseTo(idf('hospit') / total);
     expect(byDoc.get('retail.md')!.known).toBeCloseTo((idf('monei') + idf('launder')) / total);
     expect(byDoc.get('retail.md')!.lexical).toBeGreaterThan(byDoc.get('finance.md')!.lexical);
+  });
+
+  it('takes a lexical search run beforehand (while the model embedded the question) and ranks the same', () => {
+    const q = 'fraud detection at banks';
+    const lexical = searchLexically(index, q);
+    expect(lexical.length).toBeGreaterThan(0);
+    expect(retrieve(index, embedder.vectorOf(q), q, undefined, lexical)).toEqual(ask(q));
   });
 
   it('gives no evidence for words no document uses', () => {
