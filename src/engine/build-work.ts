@@ -1,4 +1,4 @@
-import { BULK_BATCH_SIZE, buildLanes, embedAcross } from '../embeddings/batches.ts';
+import { BULK_BATCH_SIZE, embedForBuild } from '../embeddings/batches.ts';
 import type { Embedder } from '../embeddings/embedder.ts';
 import { LexicalIndex, type LexicalDoc } from '../search/lexical-index.ts';
 import { VectorIndex } from '../search/vector-index.ts';
@@ -20,12 +20,13 @@ export interface BuildWork {
 }
 
 /**
- * The build's heavy steps on this thread, with this embedder (and, for long jobs, `second`):
+ * The build's heavy steps on this thread, with this embedder (and, for long jobs, `second`, stopped
+ * once the passages are embedded):
  * builds at start-up, when nothing is answered yet, and tests.
  */
-export function inProcessBuildWork(embedder: Embedder, second?: Pick<Embedder, 'embed'>): BuildWork {
+export function inProcessBuildWork(embedder: Embedder, second?: Pick<Embedder, 'embed' | 'dispose'>): BuildWork {
   return {
-    embed: (texts, onProgress) => embedAcross(buildLanes(embedder, BULK_BATCH_SIZE, second, texts.length), texts, { ...(onProgress && { onProgress }) }),
+    embed: (texts, onProgress) => embedForBuild(embedder, BULK_BATCH_SIZE, second, texts, { ...(onProgress && { onProgress }) }),
     writeVectorIndex: async (vectors, dim, file) => writeVectorIndexFile(vectors, dim, file),
     lexicalJson: async (docs) => serializedLexicalIndex(docs),
     async dispose() {},

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
-import { buildLanes, embedAcross } from '../embeddings/batches.ts';
+import { embedForBuild } from '../embeddings/batches.ts';
 import type { Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
 import type { LexicalDoc } from '../search/lexical-index.ts';
@@ -36,9 +36,9 @@ export interface BuildWorkerOptions {
   /**
    * With `embedder`: a second model thread that embeds alongside it, in batches, for builds long
    * enough to be worth it (see buildLanes): both cores work, and questions still wait behind one
-   * passage at most on `embedder`.
+   * passage at most on `embedder`. It is stopped once the passages are embedded (embedForBuild).
    */
-  second?: Pick<Embedder, 'embed'>;
+  second?: Pick<Embedder, 'embed' | 'dispose'>;
   /** The code its failures carry: a thread that only hosts the model names itself so. */
   failureCode?: 'BUILD_WORKER_FAILED' | 'MODEL_THREAD_FAILED';
   /** The worker's module; tests point it at a worker that misbehaves. */
@@ -70,7 +70,7 @@ export class BuildWorker implements BuildWork {
   private readonly idleMs: number;
   private readonly entry: URL;
   private readonly embedder: Embedder | undefined;
-  private readonly second: Pick<Embedder, 'embed'> | undefined;
+  private readonly second: Pick<Embedder, 'embed' | 'dispose'> | undefined;
   private readonly failureCode: 'BUILD_WORKER_FAILED' | 'MODEL_THREAD_FAILED';
 
   constructor(
@@ -87,7 +87,7 @@ export class BuildWorker implements BuildWork {
   async embed(texts: readonly string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     if (this.embedder !== undefined) {
-      return embedAcross(buildLanes(this.embedder, SHARED_MODEL_BATCH_SIZE, this.second, texts.length), texts, { ...(onProgress && { onProgress }) });
+      return embedForBuild(this.embedder, SHARED_MODEL_BATCH_SIZE, this.second, texts, { ...(onProgress && { onProgress }) });
     }
     const reply = await this.request({ type: 'embed', texts }, [], onProgress);
     if (reply.type !== 'embedded') throw this.unexpected(reply);

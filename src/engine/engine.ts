@@ -46,8 +46,6 @@ const QUERY_CACHE_SIZE = 1_000;
  * small (see ExactVectors), which with many servers loaded and unloaded dominated memory.
  */
 const SERVER_EXACT_SEARCH_UP_TO = 2_000;
-/** A second model thread idle this long is stopped: its copy of the model (about 100 MB) is freed. */
-const SECOND_MODEL_IDLE_MS = 30_000;
 /** Server indexes held in memory when the configuration does not say (MAX_LOADED_SERVERS). */
 const DEFAULT_LOADED_SERVERS = 64;
 
@@ -222,10 +220,11 @@ export class Engine {
     const embedder = options.embedder ?? ownEmbedder!;
     const retrieval = { ...DEFAULT_RETRIEVAL, ...options.retrieval };
     // Long builds also embed on a second model thread (both cores), started when a build needs it
-    // and stopped when idle; the build thread starts only when a reindex first needs it. On one
-    // core a second copy of the model would cost its memory and gain nothing.
+    // and stopped as soon as its passages are embedded (embedForBuild); the build thread starts
+    // only when a reindex first needs it. On one core a second copy of the model would cost its
+    // memory and gain nothing.
     const twoCores = availableParallelism() > 1;
-    const second = options.buildWork === undefined && ownEmbedder !== undefined && twoCores ? new BuildWorker(options.config, { idleMs: SECOND_MODEL_IDLE_MS }) : undefined;
+    const second = options.buildWork === undefined && ownEmbedder !== undefined && twoCores ? new BuildWorker(options.config) : undefined;
     const worker = options.buildWork === undefined && ownEmbedder !== undefined ? new BuildWorker(options.config, { embedder: ownEmbedder, ...(second && { second }) }) : undefined;
     const reindexWork = options.buildWork ?? worker ?? inProcessBuildWork(embedder);
     const openWork = options.buildWork ?? inProcessBuildWork(embedder, second);

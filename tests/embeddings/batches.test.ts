@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { embedInBatches } from '../../src/embeddings/batches.ts';
+import { embedForBuild, embedInBatches, SECOND_MODEL_FROM } from '../../src/embeddings/batches.ts';
 import type { Embedder } from '../../src/embeddings/embedder.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 
@@ -57,5 +57,51 @@ describe('embedInBatches', () => {
     const { embedder } = recording();
     await expect(embedInBatches({ ...embedder, embed: async () => Promise.reject(new Error('model broke')) }, texts)).rejects.toThrow('model broke');
     await expect(embedInBatches({ ...embedder, embed: async () => [] }, texts)).rejects.toThrow(/0 vectors came back for \d+ texts/);
+  });
+});
+
+describe('embedForBuild', () => {
+  /** A second model thread: the fake, counting the batches it embeds and the times it is stopped. */
+  function secondModel(fails = false): { embedder: Pick<Embedder, 'embed' | 'dispose'>; batches: () => number; stops: () => number } {
+    const fake = new FakeEmbedder();
+    let batches = 0;
+    let stops = 0;
+    return {
+      embedder: {
+        embed: async (b) => {
+          batches++;
+          if (fails) throw new Error('the second thread died');
+          return fake.embed(b);
+        },
+        dispose: async () => void stops++,
+      },
+      batches: () => batches,
+      stops: () => stops,
+    };
+  }
+  const many = Array.from({ length: SECOND_MODEL_FROM + 16 }, (_, i) => `passage ${i} ${'word '.repeat(i % 9)}`);
+
+  it('embeds a long build on both models, then stops the second one', async () => {
+    const { embedder, fake } = recording();
+    const second = secondModel();
+    const vectors = await embedForBuild(embedder, 1, second.embedder, many);
+    expect(vectors).toEqual(many.map((t) => fake.vectorOf(t)));
+    expect(second.batches()).toBeGreaterThan(0);
+    expect(second.stops()).toBe(1);
+  });
+
+  it('leaves the second model alone for a short build', async () => {
+    const { embedder } = recording();
+    const second = secondModel();
+    await embedForBuild(embedder, 1, second.embedder, texts);
+    expect(second.batches()).toBe(0);
+    expect(second.stops()).toBe(0);
+  });
+
+  it('stops the second model when it failed too, and the first finishes the work', async () => {
+    const { embedder, fake } = recording();
+    const second = secondModel(true);
+    expect(await embedForBuild(embedder, 1, second.embedder, many)).toEqual(many.map((t) => fake.vectorOf(t)));
+    expect(second.stops()).toBe(1);
   });
 });
