@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import { loadConfig } from '../src/config.ts';
 import { Engine } from '../src/engine/engine.ts';
-import { sha256 } from '../src/ingest/load.ts';
+import { sha256 } from '../src/hash.ts';
 import { PdfReader } from '../src/ingest/pdf/pdf-reader.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

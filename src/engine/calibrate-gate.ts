@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { embeddingModelKey, type Embedder } from '../embeddings/embedder.ts';
-import { sha256 } from '../ingest/load.ts';
+import { sha256 } from '../hash.ts';
 import { documentNull, evidenceScore, EVIDENCE_WEIGHTS, NULL_SD_FLOOR, type DocumentNull, type GateCalibration } from '../search/gate.ts';
 import { TERM_RULES_VERSION } from '../search/lexical-index.ts';
 import { offTopicProbes } from '../search/probes.ts';

@@ -25,7 +25,7 @@ import { checkServerId, serverDirs, ServerRegistry } from './servers.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { GATE_Z, gateScore, passesGate, type GateCalibration } from '../search/gate.ts';
 import { PageFetcher } from '../fetch/page-fetcher.ts';
-import { readDocument, URL_LIST_FILE } from '../ingest/load.ts';
+import { URL_LIST_FILE } from '../ingest/sources.ts';
 import { readSnapshotBytes, writeSnapshot, writeSnapshotBytes } from '../ingest/web/snapshots.ts';
 import { isPageId, normaliseUrl, parseUrlList, withoutUrl, withUrl } from '../ingest/web/url-list.ts';
 import { fetchSnapshot } from './web-pages.ts';
@@ -418,6 +418,8 @@ export class Engine {
         this.warnBaseIsLocal();
       }
       // Read before written: a file that gives no text (an encrypted PDF, an empty page) is refused, nothing stored.
+      // The parsers load on the first document read, not at start-up.
+      const { readDocument } = await import('../ingest/load.ts');
       const readable = await readDocument(requested, request.bytes);
       if ('reason' in readable) throw botError('KNOWLEDGE_FILE_REJECTED', { name: requested, reason: readable.reason });
       const added = await addKnowledgeFile(set.knowledgeDir, requested, request.bytes, { replace: request.replace });

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { link, lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BotError, botError } from '../errors.ts';
-import { KNOWLEDGE_EXTENSIONS, MAX_DOCUMENT_BYTES, rejectReason } from '../ingest/load.ts';
+import { KNOWLEDGE_EXTENSIONS, MAX_DOCUMENT_BYTES, rejectReason } from '../ingest/sources.ts';
 
 export const MAX_KNOWLEDGE_FILE_NAME = 100;
 

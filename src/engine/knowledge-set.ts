@@ -7,9 +7,10 @@
 import { rm, stat } from 'node:fs/promises';
 import type { Embedder } from '../embeddings/embedder.ts';
 import { botError, BotError, errorMessage } from '../errors.ts';
-import { loadKnowledge, type LoadedKnowledge } from '../ingest/load.ts';
+import type { LoadedKnowledge } from '../ingest/load.ts';
+import { folderDigest } from '../ingest/sources.ts';
 import type { Logger } from '../logger.ts';
-import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest } from '../store/index-store.ts';
+import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest, readSource, recordSource, sourceFingerprint, type Manifest } from '../store/index-store.ts';
 import type { EmbeddingCache } from '../state/types.ts';
 import type { BuildProgress, ReindexReport } from '../types.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
@@ -196,6 +197,7 @@ export class KnowledgeSet {
         onProgress,
       });
       this.live = live;
+      await this.vouch(live.manifest.generation, knowledge);
       logger.info({ knowledge: label, ...report, skipped: report.skipped.length }, 'reindex complete');
       return pages.stale.length > 0 ? { ...report, stale: pages.stale } : report;
     } catch (error) {
@@ -229,18 +231,71 @@ export class KnowledgeSet {
   private async readKnowledge(pages?: PageRefresh): Promise<LoadedKnowledge | undefined> {
     const { knowledgeDir, mayBeEmpty, logger, label } = this.options;
     if (mayBeEmpty && !(await stat(knowledgeDir).then((s) => s.isDirectory(), () => false))) return undefined;
+    // The parsers are loaded only when documents must be read (not by a start-up with nothing changed).
+    const { loadKnowledge } = await import('../ingest/load.ts');
+    const before = await this.fingerprint();
     const loaded = await loadKnowledge(knowledgeDir);
+    // A folder that changed while it was read is not vouched for: the next start reads it again.
+    const fingerprint = before !== undefined && before === (await this.fingerprint()) ? before : undefined;
     // A page never fetched is skipped for the reason its fetch failed.
-    const knowledge = { ...loaded, skipped: loaded.skipped.map((s) => ({ file: s.file, reason: pages?.failed.get(s.file) ?? s.reason })) };
+    const knowledge = {
+      ...loaded,
+      skipped: loaded.skipped.map((s) => ({ file: s.file, reason: pages?.failed.get(s.file) ?? s.reason })),
+      ...(fingerprint !== undefined && { fingerprint }),
+    };
     for (const s of knowledge.skipped) logger.warn({ knowledge: label, file: s.file, reason: s.reason }, 'skipped a knowledge file');
     if (knowledge.documents.length > 0) return knowledge;
     if (mayBeEmpty) return undefined;
     throw botError('KNOWLEDGE_EMPTY', { dir: knowledgeDir, skipped: knowledge.skipped.length });
   }
 
+  /** The folder's `sourceFingerprint`; undefined when the folder cannot be read (the loader says why). */
+  private async fingerprint(): Promise<string | undefined> {
+    return folderDigest(this.options.knowledgeDir).then(sourceFingerprint, () => undefined);
+  }
+
+  /**
+   * Records that the index of `generation` is current for the folder as `knowledge` read it (when
+   * the folder held still while it was read). Failing costs only a full load at the next start.
+   */
+  private async vouch(generation: string, knowledge: LoadedKnowledge): Promise<void> {
+    if (knowledge.fingerprint === undefined) return;
+    await recordSource(this.options.indexDir, { generation, fingerprint: knowledge.fingerprint }).catch((error: unknown) =>
+      this.options.logger.debug({ knowledge: this.options.label, err: errorMessage(error) }, 'could not record which folder the index is current for'),
+    );
+  }
+
+  /**
+   * Opens the persisted index without reading a document when the folder is byte for byte the one
+   * it was built from. Anything else (no record of its folder, another embedder, a corrupt index) is left to
+   * the full load, which reads the documents and says what is wrong.
+   */
+  private async openIfUnchanged(): Promise<boolean> {
+    const { indexDir, embedder, logger, label } = this.options;
+    let manifest: Manifest | undefined;
+    try {
+      manifest = await readManifest(indexDir);
+    } catch {
+      return false;
+    }
+    if (manifest === undefined || manifest.formatVersion !== INDEX_FORMAT_VERSION || manifest.embedder !== embedder.name || manifest.dim !== embedder.dim) return false;
+    const source = await readSource(indexDir);
+    if (source?.generation !== manifest.generation || source.fingerprint !== (await this.fingerprint())) return false;
+    try {
+      this.live = await openPersistedIndex(indexDir, manifest, this.options.exactUpTo);
+    } catch {
+      return false;
+    }
+    for (const s of manifest.skipped) logger.warn({ knowledge: label, file: s.file, reason: s.reason }, 'skipped a knowledge file');
+    logger.info({ knowledge: label, chunks: manifest.chunkCount, indexDir }, 'loaded the persisted index (knowledge unchanged)');
+    return true;
+  }
+
   private async loadOrBuild(work: BuildWork, onProgress?: ProgressListener): Promise<ReindexReport | undefined> {
     const { indexDir, embedder, logger, label } = this.options;
-    const knowledge = await this.readKnowledge(await this.refreshPages(true));
+    const pages = await this.refreshPages(true);
+    if (await this.openIfUnchanged()) return undefined;
+    const knowledge = await this.readKnowledge(pages);
     if (knowledge === undefined) {
       // A leftover index of documents since removed must not come back at the next load.
       await rm(indexDir, { recursive: true, force: true });
@@ -254,6 +309,7 @@ export class KnowledgeSet {
         if (manifest.knowledgeHash === knowledgeHash(knowledge.documents)) {
           logger.info({ knowledge: label, chunks: manifest.chunkCount, indexDir }, 'loaded the persisted index');
           this.live = previous;
+          await this.vouch(manifest.generation, knowledge);
           return undefined;
         }
         logger.info({ knowledge: label }, 'knowledge changed since the index was built; updating it');
@@ -275,6 +331,7 @@ export class KnowledgeSet {
     });
     logger.info({ knowledge: label, ...report, skipped: report.skipped.length }, 'index built');
     this.live = live;
+    await this.vouch(live.manifest.generation, knowledge);
     return report;
   }
 }

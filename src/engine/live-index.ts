@@ -2,7 +2,7 @@ import { extractSkills } from '../answer/skills.ts';
 import { DocumentMap } from '../search/documents.ts';
 import { TermStats } from '../search/term-stats.ts';
 import { SurfaceWords } from '../search/vocabulary.ts';
-import { sha256 } from '../ingest/load.ts';
+import { sha256 } from '../hash.ts';
 import type { LexicalDoc, LexicalIndex } from '../search/lexical-index.ts';
 import type { NearestVectors } from '../search/vector-index.ts';
 import type { Manifest } from '../store/index-store.ts';

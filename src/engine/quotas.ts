@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { botError } from '../errors.ts';
-import { readUrlList, URL_LIST_FILE } from '../ingest/load.ts';
+import { readUrlList, URL_LIST_FILE } from '../ingest/sources.ts';
 import { snapshotFile } from '../ingest/web/snapshots.ts';
 
 export const SERVER_QUOTA = {

@@ -14,7 +14,7 @@ import { watch, statSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { botError, errorMessage } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { KNOWLEDGE_EXTENSIONS } from '../ingest/load.ts';
+import { KNOWLEDGE_EXTENSIONS } from '../ingest/sources.ts';
 
 export interface KnowledgeWatcher {
   close(): void;

@@ -5,7 +5,8 @@
  * which goes on answering, and the report says so.
  */
 import { FetchRefused, type PageFetcher } from '../fetch/page-fetcher.ts';
-import { readUrlList, sha256 } from '../ingest/load.ts';
+import { readUrlList } from '../ingest/sources.ts';
+import { sha256 } from '../hash.ts';
 import type { PdfReader } from '../ingest/pdf/pdf-reader.ts';
 import { sharedPdfReader } from '../ingest/pdf/pdf-reader.ts';
 import { UnreadableDocument } from '../ingest/unreadable.ts';

@@ -1,7 +1,7 @@
 import { sentenceSpans } from '../answer/sentences.ts';
 import type { Block, BlockKind, Chunk, KnowledgeDocument, PageRange } from '../types.ts';
 import { countWords } from './block-text.ts';
-import { sha256 } from './load.ts';
+import { sha256 } from '../hash.ts';
 
 /**
  * Blocks → passages. A passage is what an answer cites, so it must read on its own and be small

@@ -1,32 +1,17 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { botError, errorMessage } from '../errors.ts';
 import type { KnowledgeDocument, SkippedFile } from '../types.ts';
 import { parseMarkdown } from './markdown.ts';
-import { PDF_LIMITS } from './pdf/limits.ts';
-import { looksLikePdf, sharedPdfReader, type PdfReader } from './pdf/pdf-reader.ts';
+import { sharedPdfReader, type PdfReader } from './pdf/pdf-reader.ts';
 import { parsePlainText } from './plain-text.ts';
+import { sha256 } from '../hash.ts';
+import { listKnowledgeFiles, maxBytesFor, MAX_DOCUMENT_BYTES, readUrlList, rejectReason } from './sources.ts';
 import { UnreadableDocument } from './unreadable.ts';
 import { readPageDocument } from './web/read-page.ts';
 import { readSnapshot } from './web/snapshots.ts';
-import { parseUrlList, type UrlList } from './web/url-list.ts';
-
-export const KNOWLEDGE_EXTENSIONS = ['.md', '.markdown', '.mdx', '.txt', '.pdf'] as const;
-/** Knowledge documents are articles, not data dumps; anything bigger is almost surely a mistake. */
-export const MAX_DOCUMENT_BYTES = 1024 * 1024;
-/**
- * The list of web pages of a knowledge folder (one URL a line, `#` comments), at its top level:
- * not a document itself (see src/ingest/web/).
- */
-export const URL_LIST_FILE = 'urls.txt';
 
 const isPdf = (name: string) => path.extname(name).toLowerCase() === '.pdf';
-
-/** The size limit of one knowledge file: PDFs carry fonts and images beside their text. */
-export function maxBytesFor(name: string): number {
-  return isPdf(name) ? PDF_LIMITS.maxBytes : MAX_DOCUMENT_BYTES;
-}
 
 export interface LoadOptions {
   /** Reads the PDFs (on its own thread); by default the process's shared reader. */
@@ -36,29 +21,8 @@ export interface LoadOptions {
 export interface LoadedKnowledge {
   documents: KnowledgeDocument[];
   skipped: SkippedFile[];
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Why a file's bytes cannot be knowledge, or undefined when they can: a quick check of the bytes
- * (a PDF's content is checked only by reading it, see `readDocument`).
- */
-export function rejectReason(bytes: Uint8Array, maxBytes = MAX_DOCUMENT_BYTES, name = ''): string | undefined {
-  if (isPdf(name)) {
-    if (bytes.byteLength > PDF_LIMITS.maxBytes) return `too large (${bytes.byteLength} bytes; the limit for a PDF is ${PDF_LIMITS.maxBytes})`;
-    return looksLikePdf(bytes) ? undefined : 'not a PDF (it does not start with %PDF-)';
-  }
-  if (bytes.byteLength > maxBytes) return `too large (${bytes.byteLength} bytes; the limit is ${maxBytes})`;
-  if (bytes.includes(0)) return 'binary content (NUL bytes), not text';
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return 'not valid UTF-8 text';
-  }
-  if (text.trim() === '') return 'empty';
-  return undefined;
+  /** The folder's `sourceFingerprint`, when the folder did not change while it was read. */
+  fingerprint?: string;
 }
 
 /** Reads every knowledge file under `dir` (recursively); bad files are reported, never fatal. */
@@ -114,12 +78,6 @@ async function loadPages(dir: string, pdfReader: PdfReader): Promise<LoadedKnowl
   return { documents, skipped };
 }
 
-/** The folder's list of web pages; empty when it has none. */
-export async function readUrlList(dir: string): Promise<UrlList> {
-  const text = await readFile(path.join(dir, URL_LIST_FILE), 'utf8').catch(() => '');
-  return parseUrlList(text);
-}
-
 /**
  * One file's bytes → a document, or the reason it is skipped (never thrown: a bad file is
  * reported, never fatal). Used by the loader and to check a document before it is added.
@@ -144,22 +102,6 @@ async function parsePdfDocument(id: string, bytes: Uint8Array, reader: PdfReader
   const hash = sha256(bytes);
   const read = await reader.read(bytes, hash);
   return { id, title: read.title ?? titleFromFileName(id), hash, blocks: read.blocks };
-}
-
-async function listKnowledgeFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    // Hidden folders (the snapshots of web pages, editors' and tools' folders) hold no documents.
-    .filter((e) => !path.relative(dir, e.parentPath).split(path.sep).some((segment) => segment.startsWith('.')))
-    .filter((e) => !(e.name.toLowerCase() === URL_LIST_FILE && path.resolve(e.parentPath) === path.resolve(dir)))
-    .filter((e) => (KNOWLEDGE_EXTENSIONS as readonly string[]).includes(path.extname(e.name).toLowerCase()))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
-}
-
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /**

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { botError, errorMessage } from '../errors.ts';
 import { PASSAGE_SIZE } from '../ingest/chunk.ts';
 import { TERM_RULES_VERSION } from '../search/lexical-index.ts';
-import { sha256 } from '../ingest/load.ts';
+import { sha256 } from '../hash.ts';
 import { byCodeUnits } from '../text.ts';
 import type { Chunk, SkippedFile } from '../types.ts';
 
@@ -54,10 +55,44 @@ export interface LoadedIndexFiles {
   lexicalJson: string;
 }
 
+/** The rules an index is made by: changing any of them makes every index out of date. */
+const BUILD_RULES = `format ${INDEX_FORMAT_VERSION} terms ${TERM_RULES_VERSION} passages ${PASSAGE_SIZE.minWords}-${PASSAGE_SIZE.maxWords}`;
+
 /** Hash of what an index is built from: the documents' bytes, the chunk format and the term rules. */
 export function knowledgeHash(documents: readonly { id: string; hash: string }[]): string {
   const lines = [...documents].sort((a, b) => byCodeUnits(a.id, b.id)).map((d) => `${d.id}\t${d.hash}`);
-  return sha256(`format ${INDEX_FORMAT_VERSION} terms ${TERM_RULES_VERSION} passages ${PASSAGE_SIZE.minWords}-${PASSAGE_SIZE.maxWords}\n${lines.join('\n')}`);
+  return sha256(`${BUILD_RULES}\n${lines.join('\n')}`);
+}
+
+/** The folder as the loader would find it (its `folderDigest`) under these build rules. */
+export function sourceFingerprint(folderDigest: string): string {
+  return sha256(`${BUILD_RULES}\nfolder ${folderDigest}`);
+}
+
+/**
+ * Which folder a generation is current for: the `sourceFingerprint` of the folder its documents
+ * were read from, recorded after it was built or found current. Kept beside the manifest, not in
+ * it, so recording it can never change which generation is live (other processes write manifests).
+ */
+const SOURCE_FILE = 'source.json';
+const SourceRecord = z.object({ generation: z.string(), fingerprint: z.string() });
+export type SourceRecord = z.infer<typeof SourceRecord>;
+
+/** Records that `record.generation` is current for the folder of `record.fingerprint` (atomically). */
+export async function recordSource(dir: string, record: SourceRecord): Promise<void> {
+  const tmp = path.join(dir, `${SOURCE_FILE}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeFile(tmp, JSON.stringify(record));
+  await rename(tmp, path.join(dir, SOURCE_FILE));
+}
+
+/** The recorded source, or undefined when there is none or it cannot be read. */
+export async function readSource(dir: string): Promise<SourceRecord | undefined> {
+  try {
+    const parsed = SourceRecord.safeParse(JSON.parse(await readFile(path.join(dir, SOURCE_FILE), 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_DOCUMENT_BYTES } from '../../src/ingest/load.ts';
+import { MAX_DOCUMENT_BYTES } from '../../src/ingest/sources.ts';
 import { snowflake, startDiscordEmulator, type DiscordEmulator, type InteractionHandle } from '../support/discord-emulator.ts';
 import { botEnv, registerAndStartBot, type SpawnedBot } from '../support/spawn-bot.ts';
 

@@ -58,6 +58,57 @@ describe('Engine', () => {
     expect((await reopened.ask('Do banks use fraud detection?')).citations[0]!.section).toBe('Banking');
   });
 
+  it('opens the index of an unchanged folder without reading its documents, and still warns of the files it skipped', async () => {
+    const { config } = await setup({ 'handbook.md': SAMPLE_MD, 'empty.md': '   \n' });
+    await Engine.open({ config, embedder: new FakeEmbedder() });
+
+    const { logger, lines } = captureLogger();
+    const reopened = await Engine.open({ config, embedder: new FakeEmbedder(), logger });
+    const messages = lines().map((l) => String(l.msg));
+    expect(messages).toContain('loaded the persisted index (knowledge unchanged)');
+    expect(lines().some((l) => l.level === 40 && l.file === 'empty.md' && l.reason === 'empty')).toBe(true);
+    expect((await reopened.ask('Do banks use fraud detection?')).citations[0]!.section).toBe('Banking');
+  });
+
+  it.each([
+    ['an edited document', (dir: string) => writeFile(path.join(dir, 'handbook.md'), SAMPLE_MD.replace('fraud detection', 'fraud screening'))],
+    ['a new document', (dir: string) => writeFile(path.join(dir, 'pets.md'), '# Pets\n\n## Cats\n\nCats sleep most of the day.\n')],
+    ['a new file it cannot read', (dir: string) => writeFile(path.join(dir, 'broken.md'), Buffer.from([0, 159, 146, 150]))],
+  ])('notices %s made while it was stopped', async (_name, change) => {
+    const { config, dir } = await setup();
+    await Engine.open({ config, embedder: new FakeEmbedder() });
+    await change(dir);
+
+    const { logger, lines } = captureLogger();
+    const reopened = await Engine.open({ config, embedder: new FakeEmbedder(), logger });
+    expect(lines().map((l) => String(l.msg))).not.toContain('loaded the persisted index (knowledge unchanged)');
+    const expected = await Engine.open({ config: { ...config, indexDir: path.join(await tempDir('mlbot-fresh-'), 'index') }, embedder: new FakeEmbedder() });
+    expect(reopened.stats().documentsList.map((d) => [d.id, d.chunks])).toEqual(expected.stats().documentsList.map((d) => [d.id, d.chunks]));
+    // Noticed once: the index it updated (or found current) is vouched for at the next start.
+    const { logger: nextLogger, lines: nextLines } = captureLogger();
+    await Engine.open({ config, embedder: new FakeEmbedder(), logger: nextLogger });
+    expect(nextLines().map((l) => String(l.msg))).toContain('loaded the persisted index (knowledge unchanged)');
+  });
+
+  it.each([
+    ['no record of its folder (an index from an earlier version)', (indexDir: string) => rm(path.join(indexDir, 'source.json'))],
+    ['the record of another generation', (indexDir: string) => writeFile(path.join(indexDir, 'source.json'), JSON.stringify({ generation: 'gen-1-abcdef', fingerprint: 'f' }))],
+    ['an unreadable record', (indexDir: string) => writeFile(path.join(indexDir, 'source.json'), '{"generation":')],
+  ])('reads the documents to check an index with %s, loads it without embedding, and records it', async (_name, change) => {
+    const { config, indexDir } = await setup();
+    await Engine.open({ config, embedder: new FakeEmbedder() });
+    await change(indexDir);
+
+    const { logger, lines } = captureLogger();
+    const embedder = new FakeEmbedder();
+    await Engine.open({ config, embedder, logger });
+    expect(embedder.textsEmbedded).toBe(0);
+    expect(lines().map((l) => String(l.msg))).toContain('loaded the persisted index');
+    const { logger: nextLogger, lines: nextLines } = captureLogger();
+    await Engine.open({ config, embedder: new FakeEmbedder(), logger: nextLogger });
+    expect(nextLines().map((l) => String(l.msg))).toContain('loaded the persisted index (knowledge unchanged)');
+  });
+
   it.each([
     ['a torn HNSW file', async (gen: string) => writeFile(path.join(gen, 'hnsw.bin'), 'garbage')],
     ['a missing chunks file', async (gen: string) => unlink(path.join(gen, 'chunks.json'))],

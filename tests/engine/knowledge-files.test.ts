@@ -1,7 +1,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadKnowledge, MAX_DOCUMENT_BYTES } from '../../src/ingest/load.ts';
+import { loadKnowledge } from '../../src/ingest/load.ts';
+import { MAX_DOCUMENT_BYTES } from '../../src/ingest/sources.ts';
 import {
   addKnowledgeFile,
   removeKnowledgeFile,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.ts';
-import { MAX_DOCUMENT_BYTES } from '../../src/ingest/load.ts';
+import { MAX_DOCUMENT_BYTES } from '../../src/ingest/sources.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 import { knowledgeDir, REPO_ROOT, tempDir } from '../support/temp.ts';
 

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BotError } from '../../src/errors.ts';
-import { loadKnowledge, MAX_DOCUMENT_BYTES, parseDocument } from '../../src/ingest/load.ts';
+import { loadKnowledge, parseDocument } from '../../src/ingest/load.ts';
+import { MAX_DOCUMENT_BYTES } from '../../src/ingest/sources.ts';
 import { knowledgeDir, SAMPLE_MD, SHARED_DIR, tempDir } from '../support/temp.ts';
 import { readFileSync } from 'node:fs';
 

@@ -4,7 +4,7 @@
  * end, 5,000 pages, and a parse that never ends.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256 } from '../../src/ingest/load.ts';
+import { sha256 } from '../../src/hash.ts';
 import { PdfReader } from '../../src/ingest/pdf/pdf-reader.ts';
 import { flateStream, makePdf, manyPagesPdf, rawPdf } from '../support/make-pdf.ts';
 

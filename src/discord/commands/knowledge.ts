@@ -1,6 +1,6 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { BotError, botError } from '../../errors.ts';
-import { maxBytesFor } from '../../ingest/load.ts';
+import { maxBytesFor } from '../../ingest/sources.ts';
 import { PDF_LIMITS } from '../../ingest/pdf/limits.ts';
 import { isPageId } from '../../ingest/web/url-list.ts';
 import type { BotContext, SlashCommand } from '../context.ts';

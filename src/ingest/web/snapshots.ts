@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { sha256 } from '../load.ts';
+import { sha256 } from '../../hash.ts';
 
 export const SNAPSHOT_DIR = '.web';
 

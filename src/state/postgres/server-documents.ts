@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { botError, errorMessage } from '../../errors.ts';
-import { sha256 } from '../../ingest/load.ts';
+import { sha256 } from '../../hash.ts';
 import type { Logger } from '../../logger.ts';
 import { safeKnowledgeFileName } from '../../engine/knowledge-files.ts';
 import type { ServerDocumentInfo, ServerDocuments } from '../types.ts';
