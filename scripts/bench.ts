@@ -663,6 +663,9 @@ interface GrowthFigures {
   answers: { measured: number; refused: number; p50_ms: number; p95_ms: number; max_ms: number };
   answer_peak_rss_mb: number;
   answer_rss_end_mb: number;
+  /** Spawn → first answer on the persisted article + guide + course, nothing changed since (ms, each run). */
+  startup_runs_ms: number[];
+  startup_reused_persisted_index: boolean;
 }
 
 /**
@@ -687,6 +690,16 @@ async function benchGrowth(tmp: string, config: Config, opts: Options): Promise<
   const built = await runJsonChild<{ build: GrowthFigures['build']; grown: GrowthFigures['grown']; peak_rss_mb: number }>(GROWTH_CHILD, [], { ...env, PHASE: 'build' }, 'growth build', /\[bench growth\]/);
   log('growth: answering on the article + the guide + the course (child process)');
   const answered = await runJsonChild<{ answers: GrowthFigures['answers']; peak_rss_mb: number; rss_end_mb: number }>(GROWTH_CHILD, [], { ...env, PHASE: 'answer' }, 'growth answers', /\[bench growth\]/);
+  log('growth: start-up to the first answer on the persisted article + guide + course (child process)');
+  const startupEnv: Record<string, string> = {
+    KNOWLEDGE_DIR: path.join(env.WORK_DIR!, 'knowledge'),
+    INDEX_DIR: path.join(env.WORK_DIR!, 'index'),
+    EMBEDDER: config.embedder,
+    LOG_LEVEL: 'warn',
+    ...(config.modelDir !== undefined && { MODEL_DIR: config.modelDir }),
+  };
+  const startups: StartupRun[] = [];
+  for (let i = 0; i < (opts.smoke ? 1 : 3); i++) startups.push(await runStartupChild(startupEnv, [path.join(SHARED_DIR, 'eval', 'questions.dev.jsonl')]));
   return {
     build: built.build,
     grown: built.grown,
@@ -694,6 +707,8 @@ async function benchGrowth(tmp: string, config: Config, opts: Options): Promise<
     answers: answered.answers,
     answer_peak_rss_mb: answered.peak_rss_mb,
     answer_rss_end_mb: answered.rss_end_mb,
+    startup_runs_ms: startups.map((run) => Math.round(run.startupMs)),
+    startup_reused_persisted_index: startups.every((run) => run.reusedPersistedIndex),
   };
 }
 
@@ -1111,6 +1126,12 @@ function printTables(r: Result): void {
           ['answer p95', g.answers.p95_ms, `≤ ${TARGETS.growth_answer_p95_ms}`, verdict(g.answers.p95_ms, TARGETS.growth_answer_p95_ms)],
           ['  answer max / measured (refused)', `${g.answers.max_ms} / ${g.answers.measured} (${g.answers.refused})`, '', ''],
           ['  peak RSS of the answering process (MB)', `${g.answer_peak_rss_mb} (${g.answer_rss_end_mb} after every question once)`, `≤ ${TARGETS.growth_peak_rss_mb}`, verdict(g.answer_peak_rss_mb, TARGETS.growth_peak_rss_mb)],
+          [
+            'start-up to first answer on all three, persisted (ms)',
+            `runs ${g.startup_runs_ms.join(', ')}${g.startup_reused_persisted_index ? '' : ' (the index was rebuilt: not a start-up figure)'}`,
+            '',
+            '',
+          ],
         ],
       ),
     );

@@ -78,6 +78,8 @@ describe('npm run bench --smoke --json', () => {
       grown: Figures<'passages' | 'embedded' | 'reused' | 'ms'>;
       answers: Figures<'measured' | 'refused' | 'p50_ms' | 'p95_ms' | 'max_ms'>;
       answer_peak_rss_mb: number;
+      startup_runs_ms: number[];
+      startup_reused_persisted_index: boolean;
     };
     expect(growth.build.embedded).toBe(growth.build.passages);
     for (const key of ['ms', 'passages_per_s', 'peak_rss_mb'] as const) expect(Number.isFinite(growth.build[key]), key).toBe(true);
@@ -87,6 +89,9 @@ describe('npm run bench --smoke --json', () => {
     expect(growth.answers.measured).toBeGreaterThan(0);
     for (const key of ['p50_ms', 'p95_ms', 'max_ms'] as const) expect(Number.isFinite(growth.answers[key]), key).toBe(true);
     expect(Number.isFinite(growth.answer_peak_rss_mb)).toBe(true);
+    // The grown knowledge's start-up loaded what the answering process left, without rebuilding it.
+    expect(growth.startup_runs_ms.length).toBeGreaterThan(0);
+    expect(growth.startup_reused_persisted_index).toBe(true);
 
     // Follow-ups and forums: every figure finite, every post of the burst answered (no timing asserted).
     const followUps = report.follow_ups as Record<string, number>;
