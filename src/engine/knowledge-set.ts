@@ -267,8 +267,8 @@ export class KnowledgeSet {
 
   /**
    * Opens the persisted index without reading a document when the folder is byte for byte the one
-   * it was built from. Anything else (no record of its folder, another embedder, a corrupt index) is left to
-   * the full load, which reads the documents and says what is wrong.
+   * it was built from. Anything else (no record of its folder, another embedder, a corrupt index)
+   * is left to the full load, which reads the documents and says what is wrong.
    */
   private async openIfUnchanged(): Promise<boolean> {
     const { indexDir, embedder, logger, label } = this.options;

@@ -6,12 +6,10 @@ import { parseMarkdown } from './markdown.ts';
 import { sharedPdfReader, type PdfReader } from './pdf/pdf-reader.ts';
 import { parsePlainText } from './plain-text.ts';
 import { sha256 } from '../hash.ts';
-import { listKnowledgeFiles, maxBytesFor, MAX_DOCUMENT_BYTES, readUrlList, rejectReason } from './sources.ts';
+import { isPdf, listKnowledgeFiles, maxBytesFor, MAX_DOCUMENT_BYTES, readUrlList, rejectReason } from './sources.ts';
 import { UnreadableDocument } from './unreadable.ts';
 import { readPageDocument } from './web/read-page.ts';
 import { readSnapshot } from './web/snapshots.ts';
-
-const isPdf = (name: string) => path.extname(name).toLowerCase() === '.pdf';
 
 export interface LoadOptions {
   /** Reads the PDFs (on its own thread); by default the process's shared reader. */

@@ -21,7 +21,8 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024;
  */
 export const URL_LIST_FILE = 'urls.txt';
 
-const isPdf = (name: string) => path.extname(name).toLowerCase() === '.pdf';
+/** Whether a knowledge file is a PDF, by its name (its bytes are checked when it is read). */
+export const isPdf = (name: string): boolean => path.extname(name).toLowerCase() === '.pdf';
 
 /** The size limit of one knowledge file: PDFs carry fonts and images beside their text. */
 export function maxBytesFor(name: string): number {
@@ -70,7 +71,6 @@ export async function listKnowledgeFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-
 /**
  * A digest of everything the loader reads from the folder: each document file's bytes (or that it
  * is too large or unreadable), the list of web pages and each page's snapshot. Equal digests mean
@@ -80,13 +80,14 @@ export async function folderDigest(dir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const file of await listKnowledgeFiles(dir)) {
     const id = path.relative(dir, file).split(path.sep).join('/');
-    hash.update(`${id}\t${await fileState(file, maxBytesFor(id))}\n`);
+    // Names are JSON-quoted: no file name can pass for another line of the digest.
+    hash.update(`${JSON.stringify(id)} ${await fileState(file, maxBytesFor(id))}\n`);
   }
   const list = await readFile(path.join(dir, URL_LIST_FILE)).catch(() => undefined);
-  hash.update(`${URL_LIST_FILE}\t${list === undefined ? 'none' : sha256(list)}\n`);
+  hash.update(`urls ${list === undefined ? 'none' : sha256(list)}\n`);
   for (const url of parseUrlList(list?.toString('utf8') ?? '').urls) {
     const snapshot = await readFile(snapshotFile(dir, url)).catch(() => undefined);
-    hash.update(`${url}\t${snapshot === undefined ? 'none' : sha256(snapshot)}\n`);
+    hash.update(`${JSON.stringify(url)} ${snapshot === undefined ? 'none' : sha256(snapshot)}\n`);
   }
   return hash.digest('hex');
 }
