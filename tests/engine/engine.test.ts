@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { BuildWorker } from '../../src/engine/build-worker.ts';
 import { Engine, MAX_QUESTION_CHARS } from '../../src/engine/engine.ts';
 import type { BuildProgress } from '../../src/types.ts';
+import { sharedPdfReader } from '../../src/ingest/pdf/pdf-reader.ts';
 import { captureLogger } from '../support/capture-logger.ts';
+import { makePdf, paragraph } from '../support/make-pdf.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 import { knowledgeDir, SAMPLE_MD, tempDir } from '../support/temp.ts';
 
-async function setup(files: Record<string, string> = { 'handbook.md': SAMPLE_MD }) {
+async function setup(files: Record<string, string | Uint8Array> = { 'handbook.md': SAMPLE_MD }) {
   const dir = await knowledgeDir(files);
   const indexDir = path.join(await tempDir('mlbot-index-'), 'index');
   const config = { knowledgeDir: dir, indexDir, embedder: 'use-lite' as const };
@@ -68,6 +70,23 @@ describe('Engine', () => {
     expect(messages).toContain('loaded the persisted index (knowledge unchanged)');
     expect(lines().some((l) => l.level === 40 && l.file === 'empty.md' && l.reason === 'empty')).toBe(true);
     expect((await reopened.ask('Do banks use fraud detection?')).citations[0]!.section).toBe('Banking');
+  });
+
+  it('does not read an unchanged PDF again at start, and reads it again once its bytes change', async () => {
+    const pdf = await makePdf({ pages: [[{ text: 'Careers', x: 50, y: 60, size: 20, bold: true }, ...paragraph('Banks hire machine learning engineers to build fraud detection models.', 50, 100, 480)]] });
+    const { config, dir } = await setup({ 'handbook.md': SAMPLE_MD, 'careers.pdf': pdf });
+    const before = sharedPdfReader.parses;
+    await Engine.open({ config, embedder: new FakeEmbedder() });
+    expect(sharedPdfReader.parses).toBe(before + 1);
+
+    await Engine.open({ config, embedder: new FakeEmbedder() });
+    expect(sharedPdfReader.parses).toBe(before + 1);
+
+    const changed = await makePdf({ pages: [[{ text: 'Careers', x: 50, y: 60, size: 20, bold: true }, ...paragraph('Hospitals hire machine learning engineers too.', 50, 100, 480)]] });
+    await writeFile(path.join(dir, 'careers.pdf'), changed);
+    const reopened = await Engine.open({ config, embedder: new FakeEmbedder() });
+    expect(sharedPdfReader.parses).toBe(before + 2);
+    expect(reopened.stats().documentsList.map((d) => d.id)).toContain('careers.pdf');
   });
 
   it.each([
