@@ -748,8 +748,8 @@ async function main(): Promise<void> {
     }
 
     // One question straight through the embedder (it has no cache of its own).
-    // The first ~20–30 runs of the graph are about twice as slow (the JS around the WASM kernels
-    // is still being optimised), so warm up well past that before timing the steady state.
+    // The first runs are slower (the JS around the model is still being optimised), so warm up
+    // well past them before timing the steady state.
     const probe = questions[0]!;
     for (let i = 0; i < 40; i++) await embedder.embed([probe]);
     const embedTimes: number[] = [];
