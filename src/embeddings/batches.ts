@@ -2,10 +2,9 @@ import type { Embedder } from './embedder.ts';
 
 /**
  * Passages per batch when embedding many. USE-lite pads every text of a batch to the longest
- * one, so batches are small and made of texts of similar length. On the article and the guide
- * (2,368 passages) CPU time per passage was flat from 1 to 16 per batch (4 was about 5% faster
- * than 8), while the model's working memory, which grows to its largest batch and is never given
- * back, is smaller with smaller batches.
+ * one, so batches are small and made of texts of similar length. On TensorFlow.js CPU time per
+ * passage was flat from 1 to 16 per batch, and the model's working memory grew with the largest
+ * batch; on ONNX Runtime 4 to 32 per batch differed by little (see use-lite.ts).
  */
 export const BULK_BATCH_SIZE = 4;
 
@@ -30,10 +29,13 @@ export interface EmbeddingLane {
 }
 
 /**
- * A second model thread is worth starting for this many texts or more: loading it costs about a
- * second of one core, embedding a passage about 70 ms on each, so it pays back after a few dozen.
+ * A second model thread is started for builds of this many texts or more. On ONNX Runtime one
+ * thread embeds about 80 passages a second, so a smaller build is over within a minute on one,
+ * and a second copy of the model would raise the build's peak memory by about 140 MB to save
+ * seconds: building the article and the course (2,443 passages) took 29 s at a peak of 366 MB on
+ * one thread, 17.5 s at 506 MB on two.
  */
-export const SECOND_MODEL_FROM = 64;
+export const SECOND_MODEL_FROM = 5_000;
 
 /**
  * The lanes a build embeds on: `model` (batches of `modelBatch`) and, for a job of at least

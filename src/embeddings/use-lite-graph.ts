@@ -11,7 +11,7 @@
  * batches: padding positions are masked out of attention (bias −1e9, as the original) and out of
  * the pooling, and every other operation works row by row, so real tokens see the same numbers.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { onnx as OnnxNamespace } from 'onnx-proto';
@@ -48,19 +48,44 @@ export function readUseLiteFiles(dir = useLitePackageDir()): UseLiteFiles {
   const manifest = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as WeightsManifest;
   const weights = new Map<string, Weight>();
   for (const group of manifest.weightsManifest) {
-    const bytes = Buffer.concat(group.paths.map((p) => readFileSync(path.join(dir, p))));
+    const bytes = readJoined(group.paths.map((p) => path.join(dir, p)));
     let offset = 0;
     for (const spec of group.weights) {
       const size = spec.shape.reduce((a, b) => a * b, 1);
       if (spec.dtype !== 'float32' && spec.dtype !== 'int32') throw new Error(`unexpected weight type ${spec.dtype} for ${spec.name}`);
-      // Copied out of the shard buffer, which is then freed; int32 weights (shape constants) are not used here.
-      if (spec.dtype === 'float32') weights.set(spec.name, { shape: spec.shape, data: new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4)) });
+      // Views into the joined shards, copied only where a view would be misaligned; int32 weights
+      // (shape constants) are not used here.
+      if (spec.dtype === 'float32') weights.set(spec.name, { shape: spec.shape, data: float32View(bytes, offset, size) });
       offset += size * 4;
     }
     if (offset !== bytes.byteLength) throw new Error(`the weight files hold ${bytes.byteLength} bytes, model.json describes ${offset}`);
   }
   const vocabulary = JSON.parse(readFileSync(path.join(dir, 'vocab.json'), 'utf8')) as [string, number][];
   return { weights, vocabulary };
+}
+
+/** The files' bytes one after another, read straight into one buffer (no second copy). */
+function readJoined(files: string[]): Buffer {
+  const sizes = files.map((file) => statSync(file).size);
+  const joined = Buffer.allocUnsafeSlow(sizes.reduce((a, b) => a + b, 0));
+  let at = 0;
+  files.forEach((file, i) => {
+    const fd = openSync(file, 'r');
+    try {
+      let read = 0;
+      while (read < sizes[i]!) read += readSync(fd, joined, at + read, sizes[i]! - read, null);
+    } finally {
+      closeSync(fd);
+    }
+    at += sizes[i]!;
+  });
+  return joined;
+}
+
+function float32View(bytes: Buffer, offset: number, size: number): Float32Array {
+  const start = bytes.byteOffset + offset;
+  if (start % 4 === 0) return new Float32Array(bytes.buffer, start, size);
+  return new Float32Array(bytes.buffer.slice(start, start + size * 4));
 }
 
 /** The one weight whose name ends with `suffix` (names are long TensorFlow scopes). */
@@ -171,6 +196,20 @@ export function useLiteOnnxModel(files: UseLiteFiles): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** What `encoderInputs` needs of the weights (the rest lives in the ONNX graph): the token embeddings and the timescales. */
+export interface InputWeights {
+  table: Float32Array;
+  inverse: Float32Array;
+}
+
+/** Copies, so the rest of the weights (viewed in one buffer) can be freed once the runtime has its own. */
+export function inputWeights(files: UseLiteFiles): InputWeights {
+  return {
+    table: weightNamed(files.weights, 'module/Embeddings_en').data.slice(),
+    inverse: weightNamed(files.weights, 'AddTimingSignal/TimingSignal/ExpandDims_1').data.slice(),
+  };
+}
+
 export interface EncoderInputs {
   batch: number;
   tokens: number;
@@ -185,9 +224,7 @@ export interface EncoderInputs {
  * embedding plus the timing signal) plus the timing signal: sin and cos of its position times the
  * model's 128 inverse timescales.
  */
-export function encoderInputs(files: UseLiteFiles, tokenIds: readonly (readonly number[])[]): EncoderInputs {
-  const table = weightNamed(files.weights, 'module/Embeddings_en').data;
-  const inverse = weightNamed(files.weights, 'AddTimingSignal/TimingSignal/ExpandDims_1').data;
+export function encoderInputs({ table, inverse }: InputWeights, tokenIds: readonly (readonly number[])[]): EncoderInputs {
   const lengths = tokenIds.map((ids) => Math.min(ids.length, MAX_TOKENS));
   const batch = tokenIds.length;
   const tokens = Math.max(1, ...lengths);

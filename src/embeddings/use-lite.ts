@@ -3,7 +3,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { botError, errorMessage } from '../errors.ts';
 import type { Embedder } from './embedder.ts';
 import { EMBEDDER_DIMENSIONS, normalize } from './embedder.ts';
-import { encoderInputs, readUseLiteFiles, useLiteOnnxModel, type UseLiteFiles } from './use-lite-graph.ts';
+import { encoderInputs, inputWeights, readUseLiteFiles, useLiteOnnxModel, type InputWeights } from './use-lite-graph.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -32,25 +32,27 @@ interface Runtime {
  * tokenizer cuts the text into tokens.
  */
 export async function loadUseLite(): Promise<Embedder> {
-  let files: UseLiteFiles;
+  let weights: InputWeights;
   let session: InferenceSession;
   let tokenizer: Tokenizer;
   let ort: Runtime;
   try {
     ort = require('onnxruntime-node') as Runtime;
-    files = readUseLiteFiles();
+    // Only the token embeddings stay in JavaScript; the runtime holds its own copy of the rest.
+    const files = readUseLiteFiles();
+    weights = inputWeights(files);
+    tokenizer = packageTokenizer(files.vocabulary);
     session = await ort.InferenceSession.create(useLiteOnnxModel(files), {
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
     });
-    tokenizer = packageTokenizer(files.vocabulary);
   } catch (error) {
     throw botError('MODEL_LOAD_FAILED', { embedder: 'use-lite', cause: errorMessage(error) }, error);
   }
 
   async function embedBatch(tokenIds: number[][]): Promise<Float32Array[]> {
-    const input = encoderInputs(files, tokenIds);
+    const input = encoderInputs(weights, tokenIds);
     const { batch, tokens } = input;
     const result = await session.run({
       x0: new ort.Tensor('float32', input.x0, [batch, tokens, 256]),

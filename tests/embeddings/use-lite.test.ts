@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { loadUseLite } from '../../src/embeddings/use-lite.ts';
-import { encoderInputs, MAX_TOKENS, readUseLiteFiles } from '../../src/embeddings/use-lite-graph.ts';
+import { encoderInputs, inputWeights, MAX_TOKENS, readUseLiteFiles } from '../../src/embeddings/use-lite-graph.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -65,7 +65,7 @@ describe('encoderInputs', () => {
   it('pads a batch to its longest text, masks the padding out of attention and pooling, and cuts at 128 tokens', () => {
     const files = readUseLiteFiles();
     const long = Array.from({ length: MAX_TOKENS + 20 }, (_, i) => 10 + i);
-    const input = encoderInputs(files, [[5, 6, 7], long]);
+    const input = encoderInputs(inputWeights(files), [[5, 6, 7], long]);
     expect(input).toMatchObject({ batch: 2, tokens: MAX_TOKENS });
     // Row 0: three tokens, each 1/3 of the mean; the rest is padding.
     expect(Array.from(input.pool.slice(0, 4))).toEqual([1 / 3, 1 / 3, 1 / 3, 0].map(Math.fround));
