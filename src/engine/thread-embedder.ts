@@ -72,10 +72,39 @@ export class ThreadEmbedder implements Embedder {
   }
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return this.thread.embed(texts);
+    const run = this.thread.embed(texts);
+    this.inFlight.add(run);
+    const done = () => void this.inFlight.delete(run);
+    run.then(done, done);
+    return run;
   }
 
-  dispose(): Promise<void> {
-    return this.thread.dispose();
+  /**
+   * Stops the thread once its model has settled (loaded or failed) and its embeddings in flight
+   * are done, waiting at most STOP_WAIT_MS: ONNX Runtime aborts the whole process ("terminate
+   * called after throwing an instance of 'Napi::Error'") when its thread is terminated in the
+   * middle of native work, as an early exit over a bad setting did while the model loaded.
+   */
+  async dispose(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+    await Promise.race([Promise.allSettled([this.ready, ...this.inFlight]), limit]);
+    clearTimeout(timer);
+    await this.thread.dispose();
   }
+
+  private readonly inFlight = new Set<Promise<Float32Array[]>>();
+}
+
+/** How long `dispose` waits for the model thread's native work to end before stopping it anyway. */
+const STOP_WAIT_MS = 10_000;
+
+/**
+ * Stops the thread `prelaunch` started if no engine took it over: an entry point that fails before
+ * opening its engine calls this before it exits, so the model is not torn down mid-load.
+ */
+export async function stopPrelaunched(): Promise<void> {
+  const early = prelaunched;
+  prelaunched = undefined;
+  await early?.embedder.dispose();
 }
