@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import 'dotenv/config';
 import { loadConfig, type Config } from '../config.ts';
 import type { Engine, EngineOptions } from '../engine/engine.ts';
-import { stopPrelaunched, ThreadEmbedder } from '../engine/thread-embedder.ts';
+import { ThreadEmbedder } from '../engine/thread-embedder.ts';
 import { BotError, errorMessage } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { assertWritableDir } from '../writable-dir.ts';
@@ -173,7 +173,7 @@ export async function runCli(argv: string[]): Promise<void> {
  */
 export async function failAndExit(error: unknown): Promise<never> {
   process.stderr.write(`${errorMessage(error)}\n`);
-  await stopPrelaunched().catch(() => undefined);
+  await ThreadEmbedder.stopPrelaunched().catch(() => undefined);
   process.exit(error instanceof BotError && error.code === 'USAGE' ? 2 : 1);
 }
 

@@ -12,7 +12,7 @@ import { folderDigest } from '../ingest/sources.ts';
 import type { Logger } from '../logger.ts';
 import { INDEX_FORMAT_VERSION, knowledgeHash, readManifest, readSource, recordSource, sourceFingerprint, type Manifest } from '../store/index-store.ts';
 import type { EmbeddingCache } from '../state/types.ts';
-import type { BuildProgress, ReindexReport } from '../types.ts';
+import type { BuildProgress, ReindexReport, SkippedFile } from '../types.ts';
 import { buildIndex, openPersistedIndex } from './build-index.ts';
 import type { BuildWork } from './build-work.ts';
 import type { LiveIndex } from './live-index.ts';
@@ -229,7 +229,7 @@ export class KnowledgeSet {
 
   /** The folder's documents; undefined for a server with no folder or no usable document. */
   private async readKnowledge(pages?: PageRefresh): Promise<LoadedKnowledge | undefined> {
-    const { knowledgeDir, mayBeEmpty, logger, label } = this.options;
+    const { knowledgeDir, mayBeEmpty } = this.options;
     if (mayBeEmpty && !(await stat(knowledgeDir).then((s) => s.isDirectory(), () => false))) return undefined;
     // The parsers are loaded only when documents must be read (not by a start-up with nothing changed).
     const { loadKnowledge } = await import('../ingest/load.ts');
@@ -243,10 +243,20 @@ export class KnowledgeSet {
       skipped: loaded.skipped.map((s) => ({ file: s.file, reason: pages?.failed.get(s.file) ?? s.reason })),
       ...(fingerprint !== undefined && { fingerprint }),
     };
-    for (const s of knowledge.skipped) logger.warn({ knowledge: label, file: s.file, reason: s.reason }, 'skipped a knowledge file');
+    this.warnSkipped(knowledge.skipped);
     if (knowledge.documents.length > 0) return knowledge;
     if (mayBeEmpty) return undefined;
     throw botError('KNOWLEDGE_EMPTY', { dir: knowledgeDir, skipped: knowledge.skipped.length });
+  }
+
+  /** Whether a persisted index was built in this format by this embedder (else it is rebuilt). */
+  private builtAlike(manifest: Manifest | undefined): manifest is Manifest {
+    const { embedder } = this.options;
+    return manifest !== undefined && manifest.formatVersion === INDEX_FORMAT_VERSION && manifest.embedder === embedder.name && manifest.dim === embedder.dim;
+  }
+
+  private warnSkipped(skipped: readonly SkippedFile[]): void {
+    for (const s of skipped) this.options.logger.warn({ knowledge: this.options.label, file: s.file, reason: s.reason }, 'skipped a knowledge file');
   }
 
   /** The folder's `sourceFingerprint`; undefined when the folder cannot be read (the loader says why). */
@@ -271,14 +281,14 @@ export class KnowledgeSet {
    * is left to the full load, which reads the documents and says what is wrong.
    */
   private async openIfUnchanged(): Promise<boolean> {
-    const { indexDir, embedder, logger, label } = this.options;
+    const { indexDir, logger, label } = this.options;
     let manifest: Manifest | undefined;
     try {
       manifest = await readManifest(indexDir);
     } catch {
       return false;
     }
-    if (manifest === undefined || manifest.formatVersion !== INDEX_FORMAT_VERSION || manifest.embedder !== embedder.name || manifest.dim !== embedder.dim) return false;
+    if (!this.builtAlike(manifest)) return false;
     const source = await readSource(indexDir);
     if (source?.generation !== manifest.generation || source.fingerprint !== (await this.fingerprint())) return false;
     try {
@@ -286,7 +296,7 @@ export class KnowledgeSet {
     } catch {
       return false;
     }
-    for (const s of manifest.skipped) logger.warn({ knowledge: label, file: s.file, reason: s.reason }, 'skipped a knowledge file');
+    this.warnSkipped(manifest.skipped);
     logger.info({ knowledge: label, chunks: manifest.chunkCount, indexDir }, 'loaded the persisted index (knowledge unchanged)');
     return true;
   }
@@ -304,7 +314,7 @@ export class KnowledgeSet {
     let previous: LiveIndex | undefined;
     try {
       const manifest = await readManifest(indexDir);
-      if (manifest && manifest.formatVersion === INDEX_FORMAT_VERSION && manifest.embedder === embedder.name && manifest.dim === embedder.dim) {
+      if (this.builtAlike(manifest)) {
         previous = await openPersistedIndex(indexDir, manifest, this.options.exactUpTo);
         if (manifest.knowledgeHash === knowledgeHash(knowledge.documents)) {
           logger.info({ knowledge: label, chunks: manifest.chunkCount, indexDir }, 'loaded the persisted index');

@@ -59,6 +59,16 @@ export class ThreadEmbedder implements Embedder {
     prelaunched = { key: modelKey(config), embedder };
   }
 
+  /**
+   * Stops the thread `prelaunch` started if no engine took it over: an entry point that fails before
+   * opening its engine calls this before it exits, so the model is not torn down mid-load.
+   */
+  static async stopPrelaunched(): Promise<void> {
+    const early = prelaunched;
+    prelaunched = undefined;
+    await early?.embedder.dispose();
+  }
+
   /** Starts the thread and waits until its model is loaded. */
   static async start(config: Pick<Config, 'embedder' | 'modelDir'>): Promise<ThreadEmbedder> {
     const embedder = ThreadEmbedder.launch(config);
@@ -99,12 +109,3 @@ export class ThreadEmbedder implements Embedder {
 /** How long `dispose` waits for the model thread's native work to end before stopping it anyway. */
 const STOP_WAIT_MS = 10_000;
 
-/**
- * Stops the thread `prelaunch` started if no engine took it over: an entry point that fails before
- * opening its engine calls this before it exits, so the model is not torn down mid-load.
- */
-export async function stopPrelaunched(): Promise<void> {
-  const early = prelaunched;
-  prelaunched = undefined;
-  await early?.embedder.dispose();
-}
